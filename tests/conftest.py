@@ -1,0 +1,36 @@
+import pytest
+
+from tests.factories import UserFactory, build_site_tree
+
+
+@pytest.fixture
+def tree(db):
+    """The shared page tree with two offices and their team groups."""
+    return build_site_tree()
+
+
+@pytest.fixture
+def facilitator(tree):
+    user = UserFactory(username="facilitator")
+    user.groups.add(tree["facilitators"])
+    return user
+
+
+@pytest.fixture
+def rezina_member(tree):
+    user = UserFactory(username="rezina")
+    user.groups.add(tree["rezina"].team_group)
+    return user
+
+
+@pytest.fixture
+def calarasi_member(tree):
+    user = UserFactory(username="calarasi")
+    user.groups.add(tree["calarasi"].team_group)
+    return user
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's sync API holds an event loop in the main thread
+    while its browser is open, which async tests cannot share."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.path))

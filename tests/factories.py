@@ -1,0 +1,104 @@
+"""Factories for the shared page tree (wagtail_factories) and staff users."""
+
+import datetime as dt
+
+import factory
+import wagtail_factories
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from workshop_site.core.roles import facilitators_group_ensure
+from workshop_site.home.models import HomePage
+from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
+from workshop_site.offices.services import office_team_ensure
+from workshop_site.workshops.models import WorkshopIndexPage, WorkshopPage
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User {n}")
+    password = factory.django.Password("pw")
+
+
+class HomePageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = HomePage
+
+    title = "Atelier"
+    slug = "home"
+
+
+class OfficeIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = OfficeIndexPage
+
+    title = "Birouri"
+    slug = "birouri"
+
+
+class OfficePageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = OfficePage
+
+    title = factory.Sequence(lambda n: f"BCIS {n}")
+    slug = factory.Sequence(lambda n: f"office-{n}")
+    district = "Rezina"
+
+
+class WorkshopIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = WorkshopIndexPage
+
+    title = "Ateliere"
+    slug = "ateliere"
+
+
+class WorkshopPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = WorkshopPage
+
+    title = factory.Sequence(lambda n: f"Atelier {n}")
+    slug = factory.Sequence(lambda n: f"atelier-{n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    place = "Rezina"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+        django_get_or_create = ("slug",)
+
+    name = "Indemnizația de maternitate"
+    slug = "indemnizatia-de-maternitate"
+    institution = "CNAS"
+
+
+def build_site_tree():
+    """Home → office index (Rezina, Călărași with their teams) and workshop index, as the default site."""
+    root = Page.get_first_root_node()
+    root.get_children().filter(slug="home").delete()
+    home = HomePageFactory(parent=root)
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "port": 80}
+    )
+    office_index = OfficeIndexPageFactory(parent=home)
+    rezina = OfficePageFactory(parent=office_index, title="BCIS Rezina", slug="rezina", district="Rezina")
+    calarasi = OfficePageFactory(parent=office_index, title="BCIS Călărași", slug="calarasi", district="Călărași")
+    for office in (rezina, calarasi):
+        office_team_ensure(office=office)
+    workshop_index = WorkshopIndexPageFactory(parent=home)
+    facilitators = facilitators_group_ensure(root_page=home)
+    return {
+        "home": home,
+        "office_index": office_index,
+        "rezina": rezina,
+        "calarasi": calarasi,
+        "workshop_index": workshop_index,
+        "facilitators": facilitators,
+    }

@@ -1,0 +1,33 @@
+"""ASGI entry point: HTTP to Django, WebSockets through the origin check and the session.
+
+`get_asgi_application()` runs before any routing import so the app registry is ready.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop_site.settings.dev")
+
+from django.core.asgi import get_asgi_application
+from django.core.exceptions import ImproperlyConfigured
+
+try:
+    django_asgi_app = get_asgi_application()
+except ImproperlyConfigured as exc:
+    # A bad environment is one clear line in daphne's output, not a traceback.
+    raise SystemExit(f"Configuration error: {exc}") from None
+
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+
+from workshop_site.core.checks import report_channel_layer
+from workshop_site.routing import websocket_urlpatterns
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)
+
+report_channel_layer()

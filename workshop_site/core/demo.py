@@ -1,0 +1,345 @@
+"""The demo of README / DESIGN.md 'Demo data': the Moldovan BCIS pilot, built in code.
+
+Idempotent: every object is looked up by a stable key (slug, username, group name) and
+created only when missing, so running it twice changes nothing. Later parts of the demo
+(ideas, prototypes, feedback, plans) plug in as `<app>.demo.seed(demo)` functions, called in
+`APP_STEPS` order with the `Demo` object that holds what was built so far.
+"""
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
+
+from workshop_site.core.roles import facilitators_group_ensure
+from workshop_site.home.models import HomePage
+from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
+from workshop_site.offices.services import office_team_ensure
+from workshop_site.workshops.models import Phase, WorkshopIndexPage, WorkshopPage
+
+APP_STEPS = ["ideas", "prototypes", "feedback", "plans"]
+CHISINAU = ZoneInfo("Europe/Chisinau")
+DEMO_JOIN_CODE = "DEMO29"
+
+
+@dataclass
+class Demo:
+    """What the demo built, for the later steps and for the summary printed at the end."""
+
+    password: str
+    home: HomePage | None = None
+    offices: dict[str, OfficePage] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    workshops: dict[str, WorkshopPage] = field(default_factory=dict)
+    users: dict[str, object] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+
+    def note(self, what: str) -> None:
+        self.created.append(what)
+
+
+OFFICES = [
+    {
+        "slug": "dubasari",
+        "title": "BCIS Dubăsari",
+        "district": "Dubăsari",
+        "address": "s. Cocieri, str. Mihai Eminescu 1, raionul Dubăsari",
+        "username": "dubasari",
+    },
+    {
+        "slug": "calarasi",
+        "title": "BCIS Călărași",
+        "district": "Călărași",
+        "address": "or. Călărași, str. Alexandru cel Bun 1",
+        "username": "calarasi",
+    },
+    {
+        "slug": "rezina",
+        "title": "BCIS Rezina",
+        "district": "Rezina",
+        "address": "or. Rezina, str. 27 August 1",
+        "username": "rezina",
+    },
+]
+
+
+def providers_for(district: str) -> list[tuple[str, str, str]]:
+    """The six providers under each pilot office's roof: (name, sector, services)."""
+    return [
+        (f"Casa Teritorială de Asigurări Sociale {district}", "public", "pensii, indemnizații, certificate"),
+        (f"Direcția Asistență Socială și Protecția Familiei {district}", "public", "ajutor social, compensații, servicii sociale"),
+        (f"Agenția Națională pentru Ocuparea Forței de Muncă, subdiviziunea {district}", "public", "locuri de muncă, ajutor de șomaj"),
+        (f"Agenția Servicii Publice, ghișeul {district}", "public", "acte de identitate, cadastru, înregistrări"),
+        ("Centrul de consultanță juridică comunitară", "associative", "consultanță juridică gratuită"),
+        ("Agenția bancară locală", "private", "plăți, conturi pentru prestații sociale"),
+    ]
+
+
+SERVICES = [
+    {
+        "slug": "indemnizatia-de-maternitate",
+        "name": "Indemnizația de maternitate",
+        "institution": "Casa Națională de Asigurări Sociale (CNAS)",
+        "description": (
+            "Indemnizația plătită mamelor asigurate pe durata concediului de maternitate. "
+            "Maparea centrată pe utilizator a găsit 26 de pași între cetățean și plata bancară; "
+            "6 pași de back-office dublați pe hârtie și electronic au fost eliminați."
+        ),
+        "tags": ["maternitate", "online", "back-office"],
+    },
+    {
+        "slug": "ajutor-social",
+        "name": "Ajutor social",
+        "institution": "Direcția Asistență Socială și Protecția Familiei",
+        "description": "Prestație bănească pentru familiile cu venituri mici.",
+        "tags": ["front-office", "documente"],
+    },
+    {
+        "slug": "certificat-de-pensie",
+        "name": "Certificat privind pensia",
+        "institution": "Casa Teritorială de Asigurări Sociale",
+        "description": "Certificat eliberat pensionarilor, des cerut în sate de echipa mobilă.",
+        "tags": ["echipa mobilă", "documente"],
+    },
+]
+
+
+def _local(year, month, day, hour=10, minute=0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=CHISINAU)
+
+
+def _child(parent: Page, model, slug: str):
+    return model.objects.child_of(parent).filter(slug=slug).first()
+
+
+def _publish(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def wagtail_roots_ensure() -> Page:
+    """The root page, default locale and root collection that Wagtail's migrations create.
+
+    `manage.py flush` (and transactional tests) remove them with everything else.
+    """
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(title="Root", slug="root", locale=Locale.get_default())
+    return root
+
+
+def site_ensure(demo: Demo) -> HomePage:
+    """The Atelier home page as the default site's root, replacing Wagtail's welcome page."""
+    root = wagtail_roots_ensure()
+    home = HomePage.objects.first()
+    if home is None:
+        welcome = root.get_children().filter(slug="home").first()
+        if welcome is not None:
+            welcome.delete()
+        home = HomePage(
+            title="Atelier",
+            slug="home",
+            introduction=(
+                "Atelier reunește cetățeni și prestatori de servicii pentru a reproiecta "
+                "împreună serviciile publice: idei, vot, prototipuri, testare și planuri de acțiuni."
+            ),
+            body=(
+                "<p>Birourile Comune de Informații și Servicii (BCIS) aduc sub un singur acoperiș "
+                "prestatori publici, privați și asociativi. Atelierele pornite în 2016 cu birourile "
+                "pilot din Dubăsari, Călărași și Rezina au transformat informarea în servicii "
+                "livrate pe loc.</p>"
+            ),
+        )
+        _publish(root, home)
+        demo.note("home page")
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Atelier")
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.site_name = site.site_name or "Atelier"
+        site.save()
+    demo.home = home
+    return home
+
+
+def offices_ensure(demo: Demo) -> None:
+    index = _child(demo.home, OfficeIndexPage, "birouri")
+    if index is None:
+        index = _publish(demo.home, OfficeIndexPage(
+            title="Birouri BCIS", slug="birouri",
+            introduction="Birourile Comune de Informații și Servicii din raioanele pilot.",
+        ))
+        demo.note("office index")
+    for spec in OFFICES:
+        office = _child(index, OfficePage, spec["slug"])
+        if office is None:
+            office = OfficePage(
+                title=spec["title"],
+                slug=spec["slug"],
+                district=spec["district"],
+                address=spec["address"],
+                opening_hours="Luni–Vineri, 8:00–17:00",
+                introduction=f"Biroul pilot din raionul {spec['district']}: servicii publice sub un singur acoperiș.",
+                description=(
+                    "<p>Echipa mobilă vizitează satele săptămânal, dar nu poate livra serviciul pe loc: "
+                    "nu are scaner și nici acces la registrele electronice.</p>"
+                ),
+                mobile_team_vehicle_seats=4,
+                mobile_team_specialists=9,
+                mobile_team_visits="săptămânal, în satele raionului",
+                mobile_team_equipment_available="laptop\ntelefon mobil",
+                mobile_team_equipment_missing=(
+                    "scaner\nacces la registrele electronice\nimprimantă portabilă\nconexiune mobilă la internet"
+                ),
+            )
+            for name, sector, services in providers_for(spec["district"]):
+                office.providers.add(office.providers.model(name=name, sector=sector, services_offered=services))
+            _publish(index, office)
+            demo.note(f"office {spec['slug']}")
+        office_team_ensure(office=office)
+        demo.offices[spec["slug"]] = office
+
+
+def services_ensure(demo: Demo) -> None:
+    for spec in SERVICES:
+        service = Service.objects.filter(slug=spec["slug"]).first()
+        if service is None:
+            service = Service(
+                slug=spec["slug"], name=spec["name"], institution=spec["institution"], description=spec["description"]
+            )
+            service.tags.add(*spec["tags"])
+            service.save()
+            demo.note(f"service {spec['slug']}")
+        demo.services[spec["slug"]] = service
+
+
+def users_ensure(demo: Demo) -> None:
+    User = get_user_model()
+    facilitators = facilitators_group_ensure(root_page=demo.home)
+
+    def user(username: str, *, first: str, last: str, superuser=False, groups=()):
+        found = User.objects.filter(username=username).first()
+        if found is None:
+            found = User(
+                username=username, first_name=first, last_name=last,
+                email=f"{username}@atelier.example", is_staff=superuser, is_superuser=superuser,
+            )
+            found.set_password(demo.password)
+            found.save()
+            demo.note(f"user {username}")
+        found.groups.add(*groups)
+        demo.users[username] = found
+        return found
+
+    user("admin", first="Administrator", last="Atelier", superuser=True)
+    user("facilitator", first="Ana", last="Facilitatoare", groups=[facilitators])
+    for spec in OFFICES:
+        office = demo.offices[spec["slug"]]
+        group = Group.objects.get(pk=office.team_group_id)
+        user(spec["username"], first="Echipa", last=spec["title"], groups=[group])
+
+
+def workshops_ensure(demo: Demo) -> None:
+    index = _child(demo.home, WorkshopIndexPage, "ateliere")
+    if index is None:
+        index = _publish(demo.home, WorkshopIndexPage(
+            title="Ateliere", slug="ateliere",
+            introduction="Ateliere de co-creare cu cetățeni și prestatori de servicii.",
+        ))
+        demo.note("workshop index")
+    offices = list(demo.offices.values())
+    facilitator = demo.users["facilitator"]
+
+    kickoff = _child(index, WorkshopPage, "atelier-de-lansare-2016")
+    if kickoff is None:
+        kickoff = WorkshopPage(
+            title="Atelier de lansare: reproiectarea BCIS",
+            slug="atelier-de-lansare-2016",
+            introduction=(
+                "Primul atelier: câte șase prestatori și specialiști raionali din fiecare birou pilot "
+                "au numit problemele și au ales ideile de încercat."
+            ),
+            starts_at=_local(2016, 3, 29, 10),
+            ends_at=_local(2016, 3, 29, 16),
+            place="Chișinău, sala de conferințe a laboratorului de inovare socială",
+            join_code="KICK16",
+            dots_per_participant=3,
+            phase=Phase.CLOSED,
+            agenda=[
+                ("item", {"starts_at": dt.time(10), "duration_minutes": 30, "title": "Cine suntem și de ce suntem aici", "description": "", "method": "presentation"}),
+                ("item", {"starts_at": dt.time(10, 30), "duration_minutes": 90, "title": "Drumul cetățeanului prin BCIS: unde se blochează", "description": "Pe grupe, câte un birou pilot.", "method": "ideas"}),
+                ("item", {"starts_at": dt.time(12), "duration_minutes": 60, "title": "Pauză de prânz", "description": "", "method": "break"}),
+                ("item", {"starts_at": dt.time(13), "duration_minutes": 45, "title": "Votul cu buline", "description": "Trei buline de persoană.", "method": "voting"}),
+                ("item", {"starts_at": dt.time(13, 45), "duration_minutes": 120, "title": "Planul de acțiuni al fiecărui birou", "description": "", "method": "planning"}),
+            ],
+        )
+        kickoff.suggested_tags.add("front-office", "back-office", "documente", "online", "echipa mobilă")
+        kickoff.offices.set(offices)
+        kickoff.facilitators.set([facilitator])
+        _publish(index, kickoff)
+        demo.note("kickoff workshop")
+    demo.workshops["kickoff"] = kickoff
+
+    live = WorkshopPage.objects.filter(join_code=DEMO_JOIN_CODE).first()
+    if live is None:
+        today = timezone.localdate()
+        live = WorkshopPage(
+            title="Echipa mobilă: serviciul livrat pe loc, în sat",
+            slug="echipa-mobila",
+            introduction=(
+                "Cum poate echipa mobilă (9 specialiști, 4 locuri în mașină, fără scaner) să livreze "
+                "serviciul pe loc, nu doar informația? Propuneți idei și votați-le."
+            ),
+            starts_at=dt.datetime.combine(today, dt.time(10), tzinfo=CHISINAU),
+            ends_at=dt.datetime.combine(today, dt.time(13), tzinfo=CHISINAU),
+            place="Rezina, sala de ședințe a Consiliului raional",
+            join_code=DEMO_JOIN_CODE,
+            dots_per_participant=3,
+            max_dots_per_idea=None,
+            blind_voting=False,
+            phase=Phase.IDEAS,
+            agenda=[
+                ("item", {"starts_at": dt.time(10), "duration_minutes": 20, "title": "Ce știm despre echipa mobilă", "description": "", "method": "presentation"}),
+                ("item", {"starts_at": dt.time(10, 20), "duration_minutes": 40, "title": "Idei: de la telefon", "description": "Intrați cu codul DEMO29.", "method": "ideas"}),
+                ("item", {"starts_at": dt.time(11), "duration_minutes": 20, "title": "Vot cu trei buline", "description": "", "method": "voting"}),
+            ],
+        )
+        live.suggested_tags.add("front-office", "back-office", "documente", "online", "echipa mobilă")
+        live.offices.set(offices)
+        live.facilitators.set([facilitator])
+        _publish(index, live)
+        demo.note("live workshop DEMO29")
+    demo.workshops["live"] = live
+
+
+@transaction.atomic
+def seed_demo(*, password: str) -> Demo:
+    """Build (or complete) the whole demo; returns what it built."""
+    demo = Demo(password=password)
+    site_ensure(demo)
+    offices_ensure(demo)
+    services_ensure(demo)
+    users_ensure(demo)
+    workshops_ensure(demo)
+    for app in APP_STEPS:
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        module.seed(demo)
+    return demo

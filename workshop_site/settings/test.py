@@ -1,0 +1,27 @@
+"""Tests: fast hashing, a file-backed SQLite test database (the live daphne server of the
+browser tests runs in another process and must see it), and whatever DATABASE_URL /
+REDIS_URL say, so `.ci/run` repeats the suite on PostgreSQL + Redis."""
+
+from .base import *
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-only-for-the-test-suite-0123456789abcdef"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+WAGTAILADMIN_BASE_URL = "http://testserver"
+# Static files come from the finders; no collectstatic before the tests.
+WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-atelier.sqlite3")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Keep test keys apart from a running demo's.
+    CACHES["default"]["KEY_PREFIX"] = "atelier-test"
+
+LOGGING["root"]["level"] = "WARNING"
