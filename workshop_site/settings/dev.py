@@ -5,6 +5,7 @@ from .base import *
 from .env import env_bool, env_list
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and media live here
 SECRET_KEY = SECRET_KEY or "dev-only-secret-not-for-production-7f3a9c2e4b1d8e6f0a5c"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])

@@ -5,6 +5,7 @@ REDIS_URL say, so `.ci/run` repeats the suite on PostgreSQL + Redis."""
 from .base import *
 
 DEBUG = False
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and media live here
 SECRET_KEY = "test-secret-key-only-for-the-test-suite-0123456789abcdef"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
