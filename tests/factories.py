@@ -6,8 +6,9 @@ import factory
 import wagtail_factories
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
+from workshop_site.core.demo import wagtail_roots_ensure
 from workshop_site.core.roles import facilitators_group_ensure
 from workshop_site.home.models import HomePage
 from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
@@ -81,7 +82,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
 
 def build_site_tree():
     """Home → office index (Rezina, Călărași with their teams) and workshop index, as the default site."""
-    root = Page.get_first_root_node()
+    root = wagtail_roots_ensure()  # transactional tests flush what Wagtail's migrations made
     root.get_children().filter(slug="home").delete()
     home = HomePageFactory(parent=root)
     Site.objects.update_or_create(

@@ -6,7 +6,10 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from ideas.api import router as ideas_router
 from workshop_site.core.api import api, api_not_found
+
+api.add_router("", ideas_router)
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("api/<path:rest>", api_not_found),
+    path("", include("ideas.urls")),
 ]
 
 if settings.DEBUG:

@@ -6,5 +6,3 @@ from .predicates import is_facilitator, is_office_member
 
 # Editing an office's own content (its page, and later its plans).
 rules.add_perm("offices.change_office", is_facilitator | is_office_member)
-# Running a workshop live: phases, timer, moderation.
-rules.add_perm("workshops.run_workshop", is_facilitator)

@@ -99,6 +99,7 @@ class WorkshopPage(BasePage):
         help_text=_("Participants see the tallies only once the results are shown."),
     )
     phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.DRAFT)
+    timer_ends_at = models.DateTimeField(_("timer ends at"), null=True, blank=True, editable=False)
     suggested_tags = ClusterTaggableManager(
         through=WorkshopSuggestedTag, blank=True, verbose_name=_("suggested tags"),
         help_text=_("Tags participants can pick for their ideas, e.g. front-office, documente, online."),
@@ -158,6 +159,7 @@ class WorkshopPage(BasePage):
     def with_content_json(self, content):
         obj = super().with_content_json(content)
         obj.phase = self.phase
+        obj.timer_ends_at = self.timer_ends_at
         obj.join_code = self.join_code
         return obj
 

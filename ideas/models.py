@@ -1,0 +1,119 @@
+"""Participants, their ideas and dot votes in a live workshop.
+
+Every dot is one `Vote` row, so tallies are a COUNT and can always be recomputed from the
+database (the source of truth). A participant's remaining dots live in `Participant.dots_left`,
+guarded by a CHECK constraint: spending a dot is one conditional UPDATE, so two tabs or three
+sockets firing at once can never spend more than the budget (see services.vote_cast).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from workshop_site.core.models import TimeStampedModel, UserGeneratedContentModel
+
+
+class ParticipantRole(models.TextChoices):
+    CITIZEN = "citizen", _("citizen")
+    PROVIDER = "provider", _("service provider")
+    OFFICE_STAFF = "office_staff", _("office staff")
+    OTHER = "other", _("other")
+
+
+class Participant(TimeStampedModel):
+    """Someone in the room, with no account: a name, a role and a dot budget.
+
+    Kept in the Django session of their browser (see `ideas.sessions`), so a reload, a
+    second tab or a dropped connection is the same person. A logged-in staff user who joins
+    is linked through `user`.
+    """
+
+    workshop = models.ForeignKey(
+        "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="participants"
+    )
+    display_name = models.CharField(_("name"), max_length=60)
+    role = models.CharField(_("role"), max_length=20, choices=ParticipantRole.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="participations",
+    )
+    dots_left = models.PositiveSmallIntegerField(_("dots left"))
+    content_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["workshop", "created"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dots_left__gte=0), name="participant_dots_left_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.get_role_display()})"
+
+
+class TaggedIdea(TaggedItemBase):
+    content_object = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class Idea(UserGeneratedContentModel):
+    """An idea posted in a workshop. Facilitators may hide it (moderation, with who and when)
+    or merge it into another (its votes follow the kept idea, and it stays as a hidden trace)."""
+
+    MAX_LENGTH = 500
+
+    workshop = models.ForeignKey(
+        "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="ideas"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
+    )
+    author_role = models.CharField(_("author's role"), max_length=20, choices=ParticipantRole.choices, blank=True)
+    text = models.TextField(_("text"), max_length=MAX_LENGTH)
+    tags = TaggableManager(through=TaggedIdea, blank=True, verbose_name=_("tags"))
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("hidden by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+
+    class Meta:
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        ordering = ["workshop", "created", "pk"]
+        indexes = [models.Index(fields=["workshop", "hidden"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class VoteChannel(models.TextChoices):
+    PHONE = "phone", _("phone")
+    PROXY = "proxy", _("entered by a helper")
+
+
+class Vote(models.Model):
+    """One dot, placed by a participant on an idea. Retracting a dot deletes one row."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="votes")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
+    channel = models.CharField(_("channel"), max_length=10, choices=VoteChannel.choices, default=VoteChannel.PHONE)
+    created = models.DateTimeField(_("cast at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["participant", "idea"])]
+
+    def __str__(self):
+        return f"{self.participant} → {self.idea}"

@@ -1,0 +1,333 @@
+"""Getting changes of a live room to every screen, as DESIGN.md 'A live vote' describes.
+
+- `publish(workshop_id, event)`: after a commit, one channel-layer message to the room's group.
+- `tallies_changed(workshop_id)`: marks the room's tallies dirty; this process sends the latest
+  absolute tallies at most every `TALLY_INTERVAL` seconds, one message however many votes.
+- `RoomRelay`: one per room per process. It is the only member of the room's group from this
+  process; it numbers the frames (`seq`), serialises each once and writes it to the local
+  sockets. While a fan-out is under way, newer tallies replace older ones ("latest wins").
+
+So N voters never cause N×N channel-layer messages: votes cause at most 10 tally messages a
+second per process, and each reaches one relay per process.
+"""
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import logging
+import threading
+import time
+from collections import deque
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+TALLY_INTERVAL = 0.1
+PRESENCE_INTERVAL = 1.0
+PRESENCE_TTL = 90.0
+
+
+def group_name(workshop_id: int) -> str:
+    # ASCII, short, built from the primary key only (never from user text).
+    return f"atelier.room.{int(workshop_id)}"
+
+
+# --- the publishing side -----------------------------------------------------------------
+
+_loop_lock = threading.Lock()
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _running_server_loop() -> asyncio.AbstractEventLoop | None:
+    loop = _server_loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
+def publish(workshop_id: int, event: dict) -> None:
+    """Send an event to every process's relay of the room. Called after commit, from sync code."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "room.event", "event": event}
+    try:
+        async_to_sync(layer.group_send)(group_name(workshop_id), message)
+    except Exception:
+        logger.warning("Could not publish %s to room %s", event.get("type"), workshop_id, exc_info=True)
+
+
+def tallies_changed(workshop_id: int) -> None:
+    """Mark the room's tallies dirty (from any thread). Without a running server loop in this
+    process (a management command), publish the tallies at once."""
+    loop = _running_server_loop()
+    if loop is None:
+        _publish_tallies_now(workshop_id)
+        return
+    # A fresh context: the caller's (a database_sync_to_async thread) marks asgiref's
+    # single-thread executor as busy, and the flush must be free to use it.
+    loop.call_soon_threadsafe(_coalescer_for(loop).mark, workshop_id, context=contextvars.Context())
+
+
+def _tally_message(workshop_id: int) -> dict:
+    from .selectors import participants_with_dots, tallies
+
+    return {
+        "type": "room.tally",
+        "votes": tallies(workshop_id),
+        "participants_with_dots": participants_with_dots(workshop_id),
+    }
+
+
+def _publish_tallies_now(workshop_id: int) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(workshop_id), _tally_message(workshop_id))
+    except Exception:
+        logger.warning("Could not publish tallies of room %s", workshop_id, exc_info=True)
+
+
+class TallyCoalescer:
+    """Per process (per event loop): sends each dirty room's tallies at most every interval."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.dirty: set[int] = set()
+        self.last_sent: dict[int, float] = {}
+        self.scheduled = False
+
+    def mark(self, workshop_id: int) -> None:
+        self.dirty.add(workshop_id)
+        if not self.scheduled:
+            self.scheduled = True
+            due = min(self.last_sent.get(w, 0.0) for w in self.dirty) + TALLY_INTERVAL
+            delay = max(0.0, due - time.monotonic())
+            self.loop.call_later(delay, lambda: asyncio.ensure_future(self.flush()))
+
+    async def flush(self) -> None:
+        rooms, self.dirty = self.dirty, set()
+        layer = get_channel_layer()
+        try:
+            for workshop_id in rooms:
+                self.last_sent[workshop_id] = time.monotonic()
+                message = await database_sync_to_async(_tally_message)(workshop_id)
+                await layer.group_send(group_name(workshop_id), message)
+        except Exception:
+            logger.warning("Could not publish tallies", exc_info=True)
+        finally:
+            self.scheduled = False
+            if self.dirty:
+                self.mark(next(iter(self.dirty)))
+
+
+_coalescers: dict[asyncio.AbstractEventLoop, TallyCoalescer] = {}
+
+
+def _coalescer_for(loop: asyncio.AbstractEventLoop) -> TallyCoalescer:
+    coalescer = _coalescers.get(loop)
+    if coalescer is None:
+        for stale in [lp for lp in _coalescers if lp.is_closed()]:
+            del _coalescers[stale]
+        coalescer = _coalescers[loop] = TallyCoalescer(loop)
+    return coalescer
+
+
+# --- the receiving side: one relay per room per process ------------------------------------
+
+
+class RoomRelay:
+    """This process's member of a room's group, fanning frames out to the local sockets.
+
+    Each socket registers with a `full` flag: facilitators always get tallies; others get a
+    redacted tally frame while blind voting hides them (same `seq`, so nobody sees a gap).
+    """
+
+    def __init__(self, workshop_id: int, tallies_visible: bool):
+        self.workshop_id = workshop_id
+        self.tallies_visible = tallies_visible
+        self.group = group_name(workshop_id)
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self.sockets: dict[object, bool] = {}
+        self.seq = 0
+        self.events: deque[dict] = deque()
+        self.pending_tally: dict | None = None
+        self.wakeup = asyncio.Event()
+        self.ready = asyncio.Event()
+        self.presence: dict[str, tuple[int, float]] = {}
+        self.presence_dirty = False
+        self.tasks: list[asyncio.Task] = []
+        self.stopped = False
+
+    # lifecycle
+    async def start(self) -> None:
+        self.channel = await self.layer.new_channel(prefix="atelier.relay.")
+        await self.layer.group_add(self.group, self.channel)
+        self.tasks = [
+            asyncio.ensure_future(self._receive_loop()),
+            asyncio.ensure_future(self._fanout_loop()),
+            asyncio.ensure_future(self._presence_loop()),
+        ]
+        self.ready.set()
+
+    def stop(self) -> None:
+        """Stop listening; the group is left in the background so a closing socket never waits
+        on the channel layer (a blocked Redis read can take seconds to cancel)."""
+        self.stopped = True
+        for task in self.tasks:
+            task.cancel()
+        cleanup = asyncio.ensure_future(self._leave_group())
+        _background.add(cleanup)
+        cleanup.add_done_callback(_background.discard)
+
+    async def _leave_group(self) -> None:
+        await asyncio.wait(self.tasks, timeout=10)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._send_presence(0), timeout=5)
+            await asyncio.wait_for(self.layer.group_discard(self.group, self.channel), timeout=5)
+
+    # sockets
+    def register(self, socket, *, full: bool) -> int:
+        """Add a socket; returns the seq its snapshot carries (frames after it follow in order)."""
+        self.sockets[socket] = full
+        self.presence_dirty = True
+        return self.seq
+
+    def unregister(self, socket) -> None:
+        self.sockets.pop(socket, None)
+        self.presence_dirty = True
+
+    @property
+    def online(self) -> int:
+        now = time.monotonic()
+        others = sum(n for ch, (n, at) in self.presence.items() if ch != self.channel and now - at < PRESENCE_TTL)
+        return others + len(self.sockets)
+
+    # channel layer → queue
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("Room %s relay lost its channel layer; retrying", self.workshop_id, exc_info=True)
+                await asyncio.sleep(1.0)
+                continue
+            kind = message.get("type")
+            if kind == "room.tally":
+                self.pending_tally = message  # latest wins
+            elif kind == "room.event":
+                self.events.append(message["event"])
+            elif kind == "room.presence":
+                self.presence[message["relay"]] = (int(message["count"]), time.monotonic())
+                self.events.append({"type": "presence"})
+            self.wakeup.set()
+
+    # queue → sockets
+    async def _fanout_loop(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.events or self.pending_tally is not None:
+                if self.events:
+                    event = self.events.popleft()
+                    if event.get("type") == "phase":
+                        self.tallies_visible = bool(event.get("tallies_visible", self.tallies_visible))
+                    if event.get("type") == "presence":
+                        event = {"type": "presence", "online": self.online}
+                    await self._fan_out(event)
+                else:
+                    tally, self.pending_tally = self.pending_tally, None
+                    await self._fan_out_tally(tally)
+
+    async def _fan_out(self, event: dict) -> None:
+        self.seq += 1
+        frame = json.dumps({**event, "seq": self.seq}, separators=(",", ":"))
+        await self._write(dict.fromkeys(self.sockets, frame))
+
+    async def _fan_out_tally(self, tally: dict) -> None:
+        self.seq += 1
+        full = json.dumps(
+            {"type": "tally", "seq": self.seq, "votes": tally["votes"],
+             "participants_with_dots": tally["participants_with_dots"]},
+            separators=(",", ":"),
+        )
+        if self.tallies_visible:
+            public = json.dumps({"type": "tally", "seq": self.seq, "votes": tally["votes"]}, separators=(",", ":"))
+        else:
+            public = json.dumps({"type": "tally", "seq": self.seq, "hidden": True}, separators=(",", ":"))
+        await self._write({socket: (full if is_full else public) for socket, is_full in self.sockets.items()})
+
+    async def _write(self, frames: dict) -> None:
+        for socket, frame in frames.items():
+            try:
+                await socket.send_frame(frame)
+            except Exception:
+                logger.debug("Dropping a socket of room %s", self.workshop_id, exc_info=True)
+                self.unregister(socket)
+
+    # presence across processes
+    async def _presence_loop(self) -> None:
+        last_beat = 0.0
+        while True:
+            await asyncio.sleep(PRESENCE_INTERVAL)
+            now = time.monotonic()
+            if self.presence_dirty or now - last_beat > PRESENCE_TTL / 3:
+                self.presence_dirty = False
+                last_beat = now
+                await self._send_presence(len(self.sockets))
+
+    async def _send_presence(self, count: int) -> None:
+        try:
+            await self.layer.group_send(
+                self.group, {"type": "room.presence", "relay": self.channel, "count": count}
+            )
+        except Exception:
+            logger.debug("Could not publish presence of room %s", self.workshop_id, exc_info=True)
+
+
+_relays: dict[asyncio.AbstractEventLoop, dict[int, RoomRelay]] = {}
+_background: set[asyncio.Task] = set()
+
+
+async def relay_for(workshop_id: int, *, tallies_visible: bool) -> RoomRelay:
+    """The room's relay in this process (started on first use). Register before the next await:
+    a relay whose last socket left is stopped (`relay.stopped`); ask again then."""
+    global _server_loop
+    loop = asyncio.get_running_loop()
+    with _loop_lock:
+        _server_loop = loop
+    relays = _relays.setdefault(loop, {})
+    relay = relays.get(workshop_id)
+    if relay is None:
+        relay = relays[workshop_id] = RoomRelay(workshop_id, tallies_visible)
+        try:
+            await relay.start()
+        except Exception:
+            relays.pop(workshop_id, None)
+            raise
+    await relay.ready.wait()
+    return relay
+
+
+async def relay_leave(relay: RoomRelay, socket) -> None:
+    relay.unregister(socket)
+    if not relay.sockets and not relay.stopped:
+        loop = asyncio.get_running_loop()
+        relays = _relays.get(loop, {})
+        if relays.get(relay.workshop_id) is relay:
+            del relays[relay.workshop_id]
+            relay.stop()
+
+
+def local_relay(workshop_id: int) -> RoomRelay | None:
+    """This process's relay of a room, if it has one (for the HTTP state endpoint)."""
+    loop = _running_server_loop()
+    return _relays.get(loop, {}).get(workshop_id) if loop is not None else None

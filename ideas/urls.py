@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("join/", views.join, name="ideas_join"),
+    path("w/<str:code>/", views.participant, name="ideas_participant"),
+    path("w/<str:code>/present/", views.presenter, name="ideas_presenter"),
+    path("w/<str:code>/results/", views.results, name="ideas_results"),
+    path("w/<str:code>/results.csv", views.results_csv, name="ideas_results_csv"),
+    path("w/<str:code>/results.xlsx", views.results_xlsx, name="ideas_results_xlsx"),
+    path("w/<str:code>/qr.svg", views.qr_svg, name="ideas_qr"),
+]
