@@ -78,7 +78,7 @@ def join(request):
             form.add_error("code", _("No workshop has this code. Check it and try again."))
         else:
             return redirect(f"/w/{workshop.join_code}/")
-    return render(request, "ideas/join.html", {"form": form}, status=200 if form.is_bound is False or form.is_valid() else 400)
+    return render(request, "ideas/join.html", {"form": form}, status=400 if form.is_bound and form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,7 +93,7 @@ def participant(request, code: str):
     is_facilitator = request.user.has_perm("ideas.run_workshop", workshop)
     if participant_id_for(request.session, workshop.pk) is not None:
         return render(request, "ideas/participant.html", live_context(request, workshop, is_facilitator=is_facilitator))
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

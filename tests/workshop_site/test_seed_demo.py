@@ -89,3 +89,17 @@ def test_seed_demo_refuses_to_run_with_debug_off():
 def test_seed_demo_runs_with_debug_off_when_forced():
     call_command("seed_demo", "--force")
     assert WorkshopPage.objects.filter(join_code="DEMO29").exists()
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_rooms_have_their_ideas(client):
+    from ideas.models import Idea, Vote
+
+    call_command("seed_demo")
+    live = WorkshopPage.objects.get(join_code="DEMO29")
+    assert Idea.objects.filter(workshop=live, hidden=False).count() >= 3
+    assert not Vote.objects.filter(idea__workshop=live).exists()
+    results = client.get("/api/workshops/KICK16/results").json()
+    votes = [i["votes"] for i in results["ideas"]]
+    assert votes == sorted(votes, reverse=True) and votes[0] > 0
+    assert "echipa mobilă" in {t for i in results["ideas"] for t in i["tags"]}

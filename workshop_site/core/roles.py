@@ -29,6 +29,10 @@ FACILITATOR_MODEL_PERMISSIONS = [
     "offices.add_service",
     "offices.change_service",
     "offices.delete_service",
+    "ideas.view_idea",
+    "ideas.change_idea",
+    "ideas.view_participant",
+    "ideas.change_participant",
 ]
 
 

@@ -1,0 +1,332 @@
+/* Atelier live client: one WebSocket per page that reconnects, checks `seq` and keeps the
+   room's state (protocol: docs, "Live protocol"). Plain ES5 + Promise, no dependencies. */
+(function (window, document) {
+  'use strict';
+  var BASE = 500, CAP = 15000, ACK_TIMEOUT = 20000;
+
+  function byId(id) { return document.getElementById(id); }
+  function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+
+  function readJSON(id) {
+    try { return JSON.parse(byId(id).textContent); } catch (e) { return null; }
+  }
+
+  /* Translated strings: data-* attributes of #live-strings; "{name}" placeholders. */
+  function readStrings() {
+    var el = byId('live-strings'), s = {}, i, a;
+    for (i = 0; el && i < el.attributes.length; i++) {
+      a = el.attributes[i];
+      if (a.name.indexOf('data-') === 0) s[a.name.slice(5)] = a.value;
+    }
+    return function (key, vals) {
+      return (has(s, key) ? s[key] : key).replace(/\{(\w+)\}/g, function (m, k) { return vals && has(vals, k) ? vals[k] : m; });
+    };
+  }
+
+  function setText(el, text) {
+    text = String(text);
+    if (el && el.textContent !== text) el.textContent = text;
+  }
+
+  function make(tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text != null) el.textContent = text;
+    return el;
+  }
+
+  /* Keyed update of a container's children (data-key); a moved element keeps the focus. */
+  function reconcile(parent, items, keyOf, create, update) {
+    var old = {}, used = {}, kids = parent.children, i, el, k, cur = parent.firstElementChild;
+    var focus = document.activeElement;
+    if (!parent.contains(focus)) focus = null;
+    for (i = 0; i < kids.length; i++) old[kids[i].getAttribute('data-key')] = kids[i];
+    for (i = 0; i < items.length; i++) {
+      k = String(keyOf(items[i]));
+      el = old[k];
+      if (!el) { el = create(items[i]); el.setAttribute('data-key', k); }
+      used[k] = 1;
+      update(el, items[i]);
+      if (el === cur) cur = cur.nextElementSibling; else parent.insertBefore(el, cur);
+    }
+    for (k in old) if (!used[k]) parent.removeChild(old[k]);
+    if (focus && document.activeElement !== focus && document.body.contains(focus)) focus.focus();
+  }
+
+  /* Server-rendered bars: [data-bar-value] inside [data-bar-scale], relative to the largest. */
+  function sizeBars() {
+    var scales = document.querySelectorAll('[data-bar-scale]'), i, j, bars, max, v;
+    for (i = 0; i < scales.length; i++) {
+      bars = scales[i].querySelectorAll('[data-bar-value]');
+      for (max = 0, j = 0; j < bars.length; j++) max = Math.max(max, +bars[j].getAttribute('data-bar-value') || 0);
+      for (j = 0; j < bars.length; j++) {
+        v = +bars[j].getAttribute('data-bar-value') || 0;
+        bars[j].style.width = (max ? 100 * v / max : 0) + '%'; /* CSSOM: allowed by the CSP */
+      }
+    }
+  }
+
+  /* A countdown: `wrap` is shown while a timer runs, `out` gets m:ss; onEnd at zero. */
+  function Countdown(wrap, out, onEnd) {
+    var end = null, handle;
+    function tick() {
+      clearTimeout(handle);
+      if (end === null) return;
+      var left = end - Date.now(), s = Math.max(0, Math.ceil(left / 1000)), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+      setText(out, (h ? h + ':' + (m < 10 ? '0' : '') : '') + m + ':' + (s % 60 < 10 ? '0' : '') + s % 60);
+      if (left > 0) { handle = setTimeout(tick, left % 1000 || 1000); return; }
+      end = null;
+      wrap.className += ' is-over';
+      onEnd();
+    }
+    return function set(iso) {
+      end = iso ? Date.parse(String(iso).replace(/(\.\d{3})\d+/, '$1')) : NaN;
+      if (isNaN(end) || end <= Date.now()) end = null; /* none, or ended before we looked */
+      wrap.className = wrap.className.replace(/ is-over/g, '');
+      wrap.hidden = end === null;
+      tick();
+    };
+  }
+
+  /* The room as this page knows it: snapshot, then frames. */
+  function Room(initial, o) {
+    this.blind = o.blind;
+    this.phase = o.phase;
+    this.dotsTotal = o.dotsTotal;
+    this.timer = o.timer || null;
+    this.ideas = {};
+    this.n = this.gen = 0;
+    this.me = { participant: null, dots_left: 0, votes: {} };
+    this.online = this.withDots = null;
+    this.talliesVisible = this.rule(this.phase);
+    if (initial) this.snapshot(initial);
+  }
+  Room.prototype = {
+    rule: function (phase) { return !this.blind || phase === 'results' || phase === 'closed'; },
+    joined: function () { return this.me.participant != null; },
+    snapshot: function (s) {
+      var w = s.workshop || {}, me = s.me || {}, list = s.ideas || [], i, k;
+      this.gen++;
+      this.phase = w.phase || this.phase;
+      this.title = w.title || this.title;
+      if (w.dots_per_participant) this.dotsTotal = w.dots_per_participant;
+      if (typeof w.blind_voting === 'boolean') this.blind = w.blind_voting;
+      k = typeof s.tallies_visible === 'boolean' ? s.tallies_visible : w.tallies_visible;
+      this.talliesVisible = typeof k === 'boolean' ? k : this.rule(this.phase);
+      this.ideas = {};
+      this.n = 0;
+      for (i = 0; i < list.length; i++) this.add(list[i]);
+      this.me = { participant: me.participant, dots_left: me.dots_left || 0, votes: {} };
+      for (k in me.votes || {}) if (has(me.votes, k)) this.me.votes[k] = me.votes[k];
+      if (typeof s.online === 'number') this.online = s.online;
+      if (s.timer && 'ends_at' in s.timer) this.timer = s.timer.ends_at;
+      else if ('timer_ends_at' in w) this.timer = w.timer_ends_at;
+    },
+    add: function (idea) {
+      var key = String(idea.id), old = this.ideas[key];
+      this.ideas[key] = {
+        id: idea.id, key: key, text: String(idea.text || ''), tags: idea.tags || [],
+        votes: typeof idea.votes === 'number' ? idea.votes : old ? old.votes : null,
+        n: old ? old.n : ++this.n
+      };
+    },
+    tally: function (m) {
+      var v = m.votes || {}, k;
+      if (typeof m.participants_with_dots === 'number') this.withDots = m.participants_with_dots;
+      /* Absolute counts for the whole room: an idea missing from `votes` has none. */
+      for (k in this.ideas) this.ideas[k].votes = m.hidden ? null : typeof v[k] === 'number' ? v[k] : 0;
+    },
+    /* "votes": most votes first (then oldest first); otherwise newest first. */
+    list: function (mode) {
+      var out = [], k;
+      for (k in this.ideas) out.push(this.ideas[k]);
+      return out.sort(mode === 'votes'
+        ? function (a, b) { return (b.votes || 0) - (a.votes || 0) || a.n - b.n; }
+        : function (a, b) { return b.n - a.n; });
+    },
+    /* Frame handlers for connect(); render(what) after each change. */
+    handlers: function (render) {
+      var r = this;
+      return {
+        snapshot: function (m) { r.snapshot(m); render('snapshot'); },
+        'idea.posted': function (m) { if (m.idea) { r.add(m.idea); render('ideas'); } },
+        'idea.hidden': function (m) {
+          var key = String(m.idea && m.idea.id != null ? m.idea.id : m.idea), mine = r.me.votes[key] || 0;
+          delete r.ideas[key];
+          delete r.me.votes[key];
+          r.me.dots_left += mine; /* a hidden idea's dots go back to their owners */
+          render('ideas');
+        },
+        tally: function (m) { r.tally(m); render('tally'); },
+        phase: function (m) {
+          r.phase = m.phase;
+          r.talliesVisible = typeof m.tallies_visible === 'boolean' ? m.tallies_visible : r.rule(m.phase);
+          render('phase');
+        },
+        timer: function (m) { r.timer = m.ends_at || null; render('timer'); },
+        presence: function (m) { if (typeof m.online === 'number') { r.online = m.online; render('presence'); } }
+      };
+    }
+  };
+
+  /* Opens the socket and keeps it open. handlers: {snapshot, <frame type>, error}.
+     Returns {send(type, payload) -> Promise(ack), sync()}. */
+  function connect(path, handlers, t) {
+    var url = /^wss?:/.test(path) ? path : (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
+    var bar = byId('live-banner'), status = byId('live-status'), retryBtn = byId('live-retry');
+    var ws = null, seq = null, attempt = 0, retryTimer, bannerTimer, closed = false, down = false;
+    var syncAt = 0, hiddenAt = 0, refN = 0, pending = {};
+
+    function call(name, msg) {
+      if (typeof handlers[name] === 'function') {
+        try { handlers[name](msg); } catch (e) { if (window.console) console.error(e); }
+      }
+    }
+    function banner(state, text) {
+      bar.setAttribute('data-state', state);
+      setText(status, text);
+      retryBtn.hidden = state !== 'offline';
+    }
+    function isOpen() { return !!ws && ws.readyState === 1; }
+    function error(code, ref) { return { type: 'error', ref: ref, code: code, message: t(code) }; }
+
+    function open() {
+      clearTimeout(retryTimer);
+      if (closed || ws) return;
+      try { ws = new WebSocket(url); } catch (e) { ws = null; return retry(); }
+      var sock = ws;
+      sock.onmessage = function (ev) { if (ws === sock) receive(ev.data); };
+      sock.onclose = function () { if (ws === sock) { ws = null; lost(); } };
+      clearTimeout(bannerTimer); /* a slow first connection shows the banner too */
+      bannerTimer = setTimeout(function () {
+        if (!isOpen() && !closed) { down = true; banner('offline', t('offline')); }
+      }, 1200);
+    }
+    function retry() {
+      /* Capped exponential backoff with full jitter: uniform in [0, min(cap, base * 2^n)). */
+      retryTimer = setTimeout(open, Math.random() * Math.min(CAP, BASE * Math.pow(2, attempt)));
+      attempt = Math.min(attempt + 1, 15);
+    }
+    function lost() {
+      var k, p;
+      seq = null;
+      syncAt = 0;
+      for (k in pending) { p = pending[k]; clearTimeout(p.timer); p.reject(error('offline', k)); }
+      pending = {};
+      if (!closed) { if (down) banner('offline', t('offline')); retry(); }
+    }
+    function sync() {
+      if (!isOpen() || Date.now() - syncAt < 5000) return;
+      syncAt = Date.now();
+      ws.send('{"type":"sync"}');
+    }
+
+    function receive(data) {
+      var m, p;
+      try { m = JSON.parse(data); } catch (e) { return; }
+      if (!m || typeof m.type !== 'string') return;
+      if (m.type === 'ack' || m.type === 'error') {
+        p = m.ref != null && has(pending, m.ref) && pending[m.ref];
+        if (!p) return m.type === 'error' && call('error', m);
+        delete pending[m.ref];
+        clearTimeout(p.timer);
+        return m.type === 'ack' ? p.resolve(m) : p.reject(m);
+      }
+      if (m.type === 'snapshot') {
+        seq = typeof m.seq === 'number' ? m.seq : null;
+        syncAt = attempt = 0;
+        clearTimeout(bannerTimer);
+        if (down) {
+          down = false;
+          banner('back', t('back-online'));
+          bannerTimer = setTimeout(function () { banner('online', ''); }, 4000);
+        }
+      } else if (typeof m.seq === 'number') {
+        if (seq !== null) {
+          if (m.seq <= seq) return; /* already part of the snapshot we hold */
+          if (m.seq > seq + 1) sync(); /* a frame was lost: ask for the whole state */
+        }
+        seq = m.seq;
+      }
+      call(m.type, m);
+    }
+
+    function send(type, payload) {
+      return new Promise(function (resolve, reject) {
+        if (!isOpen()) return reject(error('offline', null));
+        var ref = 'r' + ++refN, msg = { type: type, ref: ref }, k;
+        for (k in payload) if (has(payload, k)) msg[k] = payload[k];
+        pending[ref] = { resolve: resolve, reject: reject, timer: setTimeout(function () {
+          if (pending[ref]) { delete pending[ref]; reject(error('timeout', ref)); }
+        }, ACK_TIMEOUT) };
+        ws.send(JSON.stringify(msg));
+      });
+    }
+
+    function now() { attempt = 0; open(); }
+    retryBtn.addEventListener('click', now);
+    window.addEventListener('online', now);
+    document.addEventListener('visibilitychange', function () {
+      if (document.hidden) { hiddenAt = Date.now(); return; }
+      if (!ws) now(); else if (Date.now() - hiddenAt > 10000) sync(); /* a phone that slept */
+    });
+    window.addEventListener('pagehide', function () { closed = true; if (ws) ws.close(); });
+    window.addEventListener('pageshow', function (ev) { if (ev.persisted) { closed = false; now(); } });
+    open();
+    return { send: send, sync: sync };
+  }
+
+  /* What every live page shares: the room (from #initial-state and #live-root's data-*), the
+     header (title, phase, timer), announcements, one render per animation frame, the socket.
+     setup(page) returns {render(), votesShown(), error(e), frame(what)?}. */
+  function livePage(setup) {
+    var root = byId('live-root'), t = readStrings(), queued = false, shownTimer, tallyWait;
+    function attr(name) { return root.getAttribute('data-' + name); }
+    var room = new Room(readJSON('initial-state'), {
+      blind: attr('blind') === 'true', phase: attr('phase'), dotsTotal: +attr('dots-total') || 0, timer: attr('timer-ends-at')
+    });
+    var shownPhase = room.phase;
+    /* Empty, then set: a live region repeats even an identical message. */
+    function show(el, msg) {
+      if (!el) return;
+      el.textContent = '';
+      setTimeout(function () { el.textContent = msg; }, 30);
+    }
+    function say(msg) { show(byId('live-announce'), msg); }
+    function schedule() {
+      if (!queued) { queued = true; (window.requestAnimationFrame || setTimeout)(render); }
+    }
+    var countdown = Countdown(byId('live-timer'), byId('live-timer-value'), function () { say(t('time-up')); });
+    var page = { root: root, room: room, t: t, attr: attr, show: show, say: say, schedule: schedule };
+    var hooks = setup(page);
+    function render() {
+      queued = false;
+      if (room.phase !== shownPhase) say(t('phase-changed', { phase: t('phase-' + (shownPhase = room.phase)) }));
+      if (room.timer !== shownTimer) countdown(shownTimer = room.timer);
+      root.setAttribute('data-phase', room.phase);
+      if (room.title) setText(byId('live-title'), room.title);
+      setText(byId('live-phase'), t('phase-' + room.phase));
+      hooks.render();
+    }
+    var handlers = room.handlers(function (what) {
+      if (what === 'tally' || what === 'snapshot' || what === 'phase') clearTimeout(tallyWait);
+      /* Tallies just became visible: a tally frame should follow; if none comes, ask (jittered). */
+      if (what === 'phase' && hooks.votesShown()) {
+        for (var k in room.ideas) {
+          if (room.ideas[k].votes === null) { tallyWait = setTimeout(page.live.sync, 3000 + Math.random() * 4000); break; }
+        }
+      }
+      if (hooks.frame) hooks.frame(what);
+      schedule();
+    });
+    handlers.error = hooks.error;
+    render();
+    page.live = connect(attr('ws-path'), handlers, t);
+  }
+
+  window.AtelierLive = {
+    livePage: livePage, connect: connect, Room: Room, Countdown: Countdown, reconcile: reconcile,
+    sizeBars: sizeBars, readJSON: readJSON, readStrings: readStrings, setText: setText, make: make
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', sizeBars); else sizeBars();
+})(window, document);

@@ -1,0 +1,163 @@
+/* The participant's phone screen: post ideas, place dots. Needs live.js. */
+window.AtelierLive.livePage(function (page) {
+  'use strict';
+  var AL = window.AtelierLive, room = page.room, t = page.t, show = page.show, setText = AL.setText, make = AL.make;
+  var TALLY = /^(voting|results|closed)$/, cap = +page.attr('max-per-idea') || 0, list = $('idea-list');
+  var inflight = 0, lastTouch = 0, resortTimer;
+  function $(id) { return document.getElementById(id); }
+
+  function render() {
+    var total = room.dotsTotal, left = Math.max(0, room.me.dots_left), dots = $('dots-left-dots'), i;
+    page.root.setAttribute('data-joined', String(room.joined()));
+    setText($('dots-left-text'), t('dots-left', { left: left, total: total }));
+    while (dots.children.length < total) dots.appendChild(make('span'));
+    while (dots.children.length > total) dots.removeChild(dots.lastChild);
+    for (i = 0; i < total; i++) dots.children[i].className = i < left ? 'dot is-free' : 'dot';
+
+    var byVotes = room.talliesVisible && TALLY.test(room.phase), items = room.list(byVotes ? 'votes' : 'new');
+    var since = Date.now() - lastTouch, pos = {};
+    if (byVotes && since < 2500) {
+      /* Someone is tapping: rows stay where they are (new ones on top); re-sort a little later. */
+      for (i = 0; i < list.children.length; i++) pos[list.children[i].getAttribute('data-key')] = i + 1;
+      items.sort(function (a, b) { return (pos[a.key] || 0) - (pos[b.key] || 0) || b.n - a.n; });
+      clearTimeout(resortTimer);
+      resortTimer = setTimeout(page.schedule, 2600 - since);
+    }
+    AL.reconcile(list, items, function (idea) { return idea.key; }, createIdea, updateIdea);
+    $('ideas-empty').hidden = items.length > 0;
+    setText($('ideas-count'), items.length ? '(' + items.length + ')' : '');
+  }
+
+  function createIdea() {
+    var li = make('li', 'idea'), p = li._p = {
+      text: make('p', 'idea-text'), tags: make('ul', 'idea-tags'), tally: make('p', 'idea-tally'),
+      vote: make('div', 'idea-vote when-voting when-joined'), minus: make('button', 'vote-btn vote-retract', '\u2212'),
+      mine: make('span', 'my-dots'), plus: make('button', 'vote-btn vote-cast', '+'), err: make('p', 'idea-error')
+    };
+    p.minus.type = p.plus.type = 'button';
+    p.minus.setAttribute('data-action', 'retract');
+    p.plus.setAttribute('data-action', 'cast');
+    p.tags.setAttribute('aria-label', t('tags'));
+    p.err.setAttribute('role', 'status');
+    p.err.setAttribute('aria-live', 'polite');
+    p.vote.appendChild(p.minus);
+    p.vote.appendChild(p.mine);
+    p.vote.appendChild(p.plus);
+    ['text', 'tags', 'tally', 'vote', 'err'].forEach(function (k) { li.appendChild(p[k]); });
+    return li;
+  }
+
+  function updateIdea(li, idea) {
+    var p = li._p, mine = room.me.votes[idea.key] || 0, tagKey = idea.tags.join('\n'), short = idea.text;
+    li.setAttribute('data-idea-id', idea.key);
+    li.setAttribute('data-my-dots', mine);
+    if (typeof idea.votes === 'number') li.setAttribute('data-votes', idea.votes); else li.removeAttribute('data-votes');
+    if (p.text.textContent !== idea.text) {
+      p.text.textContent = idea.text;
+      if (short.length > 80) short = short.slice(0, 78) + '\u2026';
+      p.plus.setAttribute('aria-label', t('add-dot', { idea: short }));
+      p.minus.setAttribute('aria-label', t('remove-dot', { idea: short }));
+    }
+    if (p.tagKey !== tagKey) {
+      p.tagKey = tagKey;
+      p.tags.textContent = '';
+      idea.tags.forEach(function (tag) { p.tags.appendChild(make('li', 'tag', tag)); });
+      p.tags.hidden = !idea.tags.length;
+    }
+    p.tally.hidden = !(typeof idea.votes === 'number' && TALLY.test(room.phase));
+    setText(p.tally, t('votes', { n: idea.votes }));
+    setText(p.mine, t('my-dots', { n: mine }));
+    p.mine.className = mine ? 'my-dots has-dots' : 'my-dots';
+    p.plus.setAttribute('aria-disabled', String(room.me.dots_left <= 0 || (cap > 0 && mine >= cap)));
+    p.minus.setAttribute('aria-disabled', String(mine <= 0));
+  }
+
+  function fail(el, e) {
+    if (e.code === 'not_joined') { room.me.participant = null; page.schedule(); }
+    show(el, e.message || t('error'));
+  }
+
+  /* Optimistic: the dot moves at once; the ack confirms, an error puts it back. */
+  function vote(idea, cast, err) {
+    var key = idea.key, mine = room.me.votes[key] || 0, d = cast ? 1 : -1, gen = room.gen;
+    if (!room.joined() || room.phase !== 'voting') return;
+    err.textContent = '';
+    if (cast && room.me.dots_left <= 0) return show(err, t('no-dots'));
+    if (cast && cap && mine >= cap) return show(err, t('cap-reached'));
+    if (!cast && !mine) return;
+    room.me.votes[key] = mine + d;
+    room.me.dots_left -= d;
+    inflight++;
+    page.schedule();
+    page.live.send(cast ? 'vote.cast' : 'vote.retract', { idea: idea.id }).then(function (ack) {
+      inflight--;
+      if (gen !== room.gen) return page.live.sync(); /* a snapshot came in between */
+      if (!inflight && typeof ack.dots_left === 'number') { room.me.dots_left = ack.dots_left; page.schedule(); }
+    }, function (e) {
+      inflight--;
+      if (gen === room.gen) {
+        room.me.votes[key] = Math.max(0, (room.me.votes[key] || 0) - d);
+        room.me.dots_left += d;
+        page.schedule();
+      }
+      fail(err, e);
+    });
+  }
+
+  list.addEventListener('click', function (ev) {
+    var btn = ev.target.closest && ev.target.closest('button[data-action]'), li = btn && btn.closest('li');
+    var idea = li && room.ideas[li.getAttribute('data-key')];
+    if (idea) vote(idea, btn.getAttribute('data-action') === 'cast', li._p.err);
+  });
+  ['touchstart', 'mousedown', 'keydown', 'focusin'].forEach(function (name) {
+    list.addEventListener(name, function () { lastTouch = Date.now(); }, true);
+  });
+
+  /* Posting an idea. */
+  var form = $('idea-form'), text = $('idea-text'), counter = $('idea-count'), status = $('idea-status');
+  var submit = $('idea-submit'), chips = form.querySelectorAll('.chip'), posting = false, band = 3;
+  var MAX = +text.getAttribute('maxlength') || 500;
+
+  function count() {
+    var left = MAX - text.value.length, now = left <= 0 ? 0 : left <= 10 ? 1 : left <= 50 ? 2 : 3;
+    setText(counter, t('chars-left', { n: left }));
+    counter.className = now < 3 ? 'counter is-low' : 'counter';
+    if (now < band) page.say(t('chars-left', { n: left })); /* only when crossing 50, 10, 0 */
+    band = now;
+  }
+  function done() { posting = false; submit.removeAttribute('aria-disabled'); }
+
+  count();
+  text.addEventListener('input', count);
+  form.addEventListener('click', function (ev) {
+    var chip = ev.target.closest && ev.target.closest('.chip');
+    if (chip) chip.setAttribute('aria-pressed', String(chip.getAttribute('aria-pressed') !== 'true'));
+  });
+  form.addEventListener('submit', function (ev) {
+    var body = text.value.trim(), tags = [], i;
+    ev.preventDefault();
+    if (posting) return;
+    if (!body) { show(status, t('idea-empty')); return text.focus(); }
+    for (i = 0; i < chips.length; i++) if (chips[i].getAttribute('aria-pressed') === 'true') tags.push(chips[i].getAttribute('data-tag'));
+    posting = true;
+    submit.setAttribute('aria-disabled', 'true');
+    setText(status, t('sending'));
+    page.live.send('idea.post', { text: body, tags: tags }).then(function (ack) {
+      done();
+      if (ack.idea) { room.add(ack.idea); page.schedule(); }
+      text.value = '';
+      count();
+      for (i = 0; i < chips.length; i++) chips[i].setAttribute('aria-pressed', 'false');
+      show(status, t('idea-posted'));
+    }, function (e) { done(); fail(status, e); });
+  });
+
+  return {
+    render: render,
+    votesShown: function () { return room.talliesVisible; },
+    error: function (e) { page.say(e.message || t('error')); },
+    frame: function (what) {
+      if (what === 'snapshot') [].forEach.call(list.querySelectorAll('.idea-error'), function (el) { el.textContent = ''; });
+    }
+  };
+});
