@@ -6,14 +6,11 @@ Without /usr/bin/chromium the tests skip on a developer's machine and fail under
 """
 
 import os
-from functools import partial
 from pathlib import Path
 
 import pytest
-from channels.testing.live import make_application
-from daphne.testing import DaphneProcess
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-from django.db import connections
+
+from tests.live_server import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,17 +56,9 @@ def browser():
 @pytest.fixture
 def live_server_url(transactional_db):
     """A daphne process serving the real ASGI app (with static files) on a free port."""
-    # The child is forked: it must not inherit an open database connection. It inherits the
-    # settings as the test run left them, already naming the test database.
-    connections.close_all()
-    process = DaphneProcess("127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler))
-    process.start()
-    if not process.ready.wait(timeout=20):
-        process.terminate()
-        raise RuntimeError("the live daphne server did not start")
-    yield f"http://127.0.0.1:{process.port.value}"
-    process.terminate()
-    process.join(timeout=10)
+    server = LiveServer()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
