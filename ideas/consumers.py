@@ -179,6 +179,11 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         idea = await self._call(services.idea_hide, user=self.user, idea_id=_required(message, "idea"))
         await self.send_json({"type": "ack", "ref": ref, "idea": idea.pk})
 
+    async def on_idea_merge(self, message, ref):
+        kept = await self._call(services.idea_merge, user=self.user, keep_id=_required(message, "into"),
+                                duplicate_id=_required(message, "idea"))
+        await self.send_json({"type": "ack", "ref": ref, "idea": message["idea"], "into": kept.pk})
+
     async def on_timer_start(self, message, ref):
         ends_at = await self._call(services.timer_start, user=self.user, workshop_id=self.workshop.pk,
                                    seconds=_required(message, "seconds"))
@@ -197,6 +202,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         "vote.retract": on_vote_retract,
         "phase.set": on_phase_set,
         "idea.hide": on_idea_hide,
+        "idea.merge": on_idea_merge,
         "timer.start": on_timer_start,
         "timer.stop": on_timer_stop,
         "sync": on_sync,

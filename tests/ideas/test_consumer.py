@@ -260,3 +260,25 @@ async def test_room_frames_carry_growing_seq(workshop, citizen_cookie):
     assert seqs == sorted(seqs) and len(set(seqs)) == 4
     assert seqs[-1] - seqs[0] >= 3
     await phone.close()
+
+
+async def test_facilitator_merges_a_duplicate_and_its_dots_follow(workshop, facilitator_cookie, citizen_cookie):
+    keep = await database_sync_to_async(IdeaFactory)(workshop=workshop, text="Scaner")
+    duplicate = await database_sync_to_async(IdeaFactory)(workshop=workshop, text="Un scaner")
+    await database_sync_to_async(set_phase)(workshop, "voting")
+    host, phone = Socket("LIVE23", facilitator_cookie), Socket("LIVE23", citizen_cookie)
+    await host.open()
+    await phone.open()
+    await phone.request("vote.cast", idea=duplicate.pk)
+    reply = await phone.request("idea.merge", idea=duplicate.pk, into=keep.pk)
+    assert reply["code"] == "forbidden"
+    reply = await host.request("idea.merge", idea=duplicate.pk, into=keep.pk)
+    assert (reply["type"], reply["into"]) == ("ack", keep.pk)
+    await phone.until(lambda f: f["type"] == "idea.hidden" and f["idea"] == duplicate.pk)
+    await phone.until(lambda f: f["type"] == "tally" and f["votes"] == {str(keep.pk): 1})
+    reply = await host.request("idea.merge", idea=keep.pk, into=keep.pk)
+    assert reply["code"] in ("invalid", "not_found")
+    reply = await host.request("idea.merge", idea=keep.pk)
+    assert reply["code"] == "invalid"
+    await host.close()
+    await phone.close()

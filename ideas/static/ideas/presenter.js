@@ -80,6 +80,9 @@ window.AtelierLive.livePage(function (page) {
       p.hide = li.appendChild(make('button', 'hide-idea button-quiet', t('hide')));
       p.hide.type = 'button';
       p.hide.setAttribute('data-action', 'hide');
+      p.merge = li.appendChild(make('button', 'merge-idea button-quiet', t('merge')));
+      p.merge.type = 'button';
+      p.merge.setAttribute('data-action', 'merge');
     }
     li.addEventListener('animationend', function () { li.className = 'bar-row'; });
     return li;
@@ -93,10 +96,36 @@ window.AtelierLive.livePage(function (page) {
       p.label.textContent = idea.text;
       if (p.hide) p.hide.setAttribute('aria-label', t('hide-label', { idea: idea.text.slice(0, 80) }));
     }
+    if (p.merge) {
+      var label = !mergeSource ? t('merge') : (mergeSource.key === idea.key ? t('merge-cancel') : t('merge-here'));
+      setText(p.merge, label);
+      p.merge.setAttribute('aria-pressed', mergeSource && mergeSource.key === idea.key ? 'true' : 'false');
+    }
     setText(p.sr, t('votes', { n: v }));
     setText(p.num, v);
     p.fill.style.width = (max ? 100 * v / max : 0) + '%'; /* CSSOM: allowed by the CSP */
   }
+
+  /* Facilitator: merge a duplicate: "Merge" on the duplicate, then "Merge here" on the idea to keep. */
+  var mergeSource = null;
+  chart.addEventListener('click', function (ev) {
+    var btn = ev.target.closest && ev.target.closest('button[data-action="merge"]'), li = btn && btn.closest('li');
+    var idea = li && room.ideas[li.getAttribute('data-key')];
+    if (!idea) return;
+    if (!mergeSource || mergeSource.key === idea.key) {
+      mergeSource = mergeSource ? null : idea;
+      show(status, mergeSource ? t('merge-choose') : '');
+      page.schedule();
+      return;
+    }
+    var duplicate = mergeSource;
+    mergeSource = null;
+    page.live.send('idea.merge', { idea: duplicate.id, into: idea.id }).then(function () {
+      delete room.ideas[duplicate.key];
+      page.schedule();
+      show(status, t('merged-ok'));
+    }, function (err) { page.schedule(); failed(err); });
+  });
 
   /* Facilitator: hide an idea with two presses ("Hide", then "Confirm: hide" within 5 s). */
   function disarm(btn) {
