@@ -7,9 +7,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from ideas.api import router as ideas_router
+from prototypes.api import router as prototypes_router
 from workshop_site.core.api import api, api_not_found
 
 api.add_router("", ideas_router)
+api.add_router("", prototypes_router)
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("api/<path:rest>", api_not_found),
     path("", include("ideas.urls")),
+    path("", include("prototypes.urls")),
 ]
 
 if settings.DEBUG:

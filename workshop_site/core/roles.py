@@ -33,6 +33,15 @@ FACILITATOR_MODEL_PERMISSIONS = [
     "ideas.change_idea",
     "ideas.view_participant",
     "ideas.change_participant",
+    "prototypes.add_prototype",
+    "prototypes.change_prototype",
+    "prototypes.delete_prototype",
+    "prototypes.add_prototypeversion",
+    "prototypes.change_prototypeversion",
+    "prototypes.view_prototypeversion",
+    "prototypes.add_servicemap",
+    "prototypes.change_servicemap",
+    "prototypes.delete_servicemap",
 ]
 
 

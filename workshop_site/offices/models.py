@@ -200,7 +200,18 @@ class OfficePage(BasePage):
         context["workshops"] = (
             WorkshopPage.objects.live().filter(offices=self).order_by("-starts_at")
         )
+        context.update(self.prototypes_and_maps(drafts=request.user.has_perm("offices.change_office", self)))
         return context
+
+    def prototypes_and_maps(self, *, drafts: bool) -> dict:
+        """The office's prototypes (published ones, or all for its team) and the maps of their services."""
+        from prototypes.models import Prototype
+
+        prototypes = Prototype.objects.filter(offices=self).select_related("service").order_by("title")
+        if not drafts:
+            prototypes = prototypes.filter(versions__published=True).distinct()
+        services = Service.objects.filter(prototypes__offices=self, maps__isnull=False).distinct().order_by("name")
+        return {"prototypes": prototypes, "mapped_services": services}
 
     def with_content_json(self, content):
         # The team group belongs to the office, not to a revision: publishing an old

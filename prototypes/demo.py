@@ -1,0 +1,156 @@
+"""The prototypes part of the demo: the maternity allowance's as-is (26 steps) and to-be
+(20 steps) maps, and the clickable prototype `maternitate-online` drawn with Pillow."""
+
+import io
+from decimal import Decimal
+
+from django.core.files.images import ImageFile
+from wagtail.images import get_image_model
+
+from .drawing import draw_screen
+from .models import Hotspot, MapStep, Prototype, Screen, ServiceMap
+from .services import version_create
+
+SERVICE = "indemnizatia-de-maternitate"
+PROTOTYPE = "maternitate-online"
+
+# (title, actor, channel, documents, days, removed)
+AS_IS = [
+    ("Obține certificatul de concediu medical la medicul de familie", "citizen", "in_person", ["buletin de identitate", "poliță de asigurare"], "1", False),
+    ("Medicul eliberează certificatul de concediu medical pe hârtie", "other_institution", "paper", [], "0.5", False),
+    ("Cere angajatorului certificatul privind venitul asigurat", "citizen", "in_person", ["cerere către angajator"], "1", False),
+    ("Angajatorul eliberează certificatul de venit", "other_institution", "paper", [], "3", False),
+    ("Obține extrasul de cont de la bancă", "citizen", "in_person", ["buletin de identitate"], "1", False),
+    ("Banca eliberează extrasul de cont", "bank", "paper", [], "0.5", False),
+    ("Depune dosarul la ghișeul CTAS", "citizen", "in_person", ["buletin de identitate", "certificat de concediu medical", "certificat de venit", "extras de cont", "cerere tipizată"], "1", False),
+    ("Verifică dosarul și eliberează recipisa", "front_office", "paper", [], "0.5", False),
+    ("Înregistrează cererea în registrul de intrare pe hârtie", "front_office", "paper", [], "0.5", False),
+    ("Transmite dosarul fizic la secția prestații", "back_office", "paper", [], "2", True),
+    ("Introduce datele cererii în sistemul informațional", "back_office", "electronic", [], "1", False),
+    ("Copiază dosarul pentru arhiva pe hârtie", "back_office", "paper", [], "1", True),
+    ("Verifică stagiul de cotizare în registrul asiguraților", "back_office", "electronic", [], "1", False),
+    ("Cere pe hârtie confirmarea stagiului de cotizare", "back_office", "paper", [], "3", True),
+    ("Calculează cuantumul indemnizației", "back_office", "electronic", [], "1", False),
+    ("Recalculează manual cuantumul pe fișa de calcul", "back_office", "paper", [], "1", True),
+    ("Întocmește decizia de stabilire", "back_office", "paper", [], "2", False),
+    ("Înregistrează decizia în sistem", "back_office", "electronic", [], "0.5", False),
+    ("Semnează și ștampilează decizia", "back_office", "paper", [], "1", False),
+    ("Întocmește borderoul de plată pe hârtie", "back_office", "paper", [], "1", True),
+    ("Generează lista de plată electronică", "back_office", "electronic", [], "0.5", False),
+    ("Trimite borderoul semnat la bancă prin curier", "back_office", "paper", [], "3", True),
+    ("Virează indemnizația pe contul mamei", "bank", "electronic", [], "2", False),
+    ("Răspunde la telefon despre stadiul cererii", "front_office", "phone", [], "0.5", False),
+    ("Sună la CTAS să afle stadiul cererii", "citizen", "phone", [], "0.5", False),
+    ("Vine la CTAS să ridice decizia", "citizen", "in_person", ["buletin de identitate"], "1", False),
+]
+
+# (title, actor, channel, documents, days, replaces: as-is step numbers, 1-based)
+TO_BE = [
+    ("Obține certificatul de concediu medical la medicul de familie", "citizen", "in_person", ["buletin de identitate"], "1", [1]),
+    ("Medicul emite certificatul de concediu medical electronic", "other_institution", "electronic", [], "0", [2]),
+    ("Depune cererea online, din telefon sau calculator", "citizen", "electronic", [], "0.1", [3, 7]),
+    ("Angajatorul confirmă venitul asigurat în sistem", "other_institution", "electronic", [], "1", [4]),
+    ("Indică contul bancar în cererea online", "citizen", "electronic", [], "0", [5]),
+    ("Banca confirmă contul electronic", "bank", "electronic", [], "0.5", [6]),
+    ("Verifică cererea online și trimite confirmarea", "front_office", "electronic", [], "0.5", [8]),
+    ("Cererea se înregistrează automat", "front_office", "electronic", [], "0", [9]),
+    ("Preia cererea în sistemul informațional", "back_office", "electronic", [], "0.5", [11]),
+    ("Verifică stagiul de cotizare în registrul asiguraților", "back_office", "electronic", [], "0.5", [13]),
+    ("Calculează cuantumul indemnizației", "back_office", "electronic", [], "0.5", [15]),
+    ("Întocmește decizia electronică", "back_office", "electronic", [], "1", [17]),
+    ("Înregistrează decizia în sistem", "back_office", "electronic", [], "0", [18]),
+    ("Semnează decizia cu semnătura electronică", "back_office", "electronic", [], "0.5", [19]),
+    ("Generează lista de plată electronică", "back_office", "electronic", [], "0.5", [21]),
+    ("Virează indemnizația pe contul mamei", "bank", "electronic", [], "2", [23]),
+    ("Urmărește online statutul cererii", "citizen", "electronic", [], "0", [25]),
+    ("Răspunde la întrebările rămase, la telefon", "front_office", "phone", [], "0.5", [24]),
+    ("Primește decizia prin e-mail sau SMS", "citizen", "electronic", [], "0", [26]),
+    ("Evaluează serviciul după plată", "citizen", "electronic", [], "0", []),
+]
+
+BUTTON = (0.08, 0.82, 0.84, 0.07)
+SECOND_BUTTON = (0.08, 0.72, 0.84, 0.07)
+BACK = (0.02, 0.015, 0.12, 0.06)
+
+SCREENS = [
+    ("Start", dict(title="Indemnizația de maternitate", lines=["Depuneți cererea online,", "fără drumuri la ghișeu.", "Urmăriți statutul ei oricând."],
+                   buttons=[("Ce acte îmi trebuie?", SECOND_BUTTON), ("Începe cererea", BUTTON)])),
+    ("Formular", dict(title="Cererea", lines=["Pasul 1 din 3"], fields=["Nume și prenume", "IDNP", "Data nașterii copilului", "Cont bancar (IBAN)"],
+                      buttons=[("Continuă", BUTTON)], back=BACK)),
+    ("Acte", dict(title="Actele", lines=["Pasul 2 din 3", "Le primim direct de la instituții:"],
+                  checks=["Certificatul de concediu medical", "Venitul asigurat (angajator)", "Contul bancar confirmat"],
+                  buttons=[("Trimite cererea", BUTTON)], back=BACK)),
+    ("Statut", dict(title="Statutul cererii", lines=["Cererea nr. 2016-0329"],
+                    checks=["Cerere primită", "În verificare", "Decizie: în curând", "Plata: după decizie"],
+                    buttons=[("Înapoi la început", BUTTON)], back=BACK)),
+]
+
+
+def seed(demo) -> None:
+    service = demo.services[SERVICE]
+    if not ServiceMap.objects.filter(service=service).exists():
+        _seed_maps(service)
+        demo.note("maternity allowance maps")
+    if not Prototype.objects.filter(slug=PROTOTYPE).exists():
+        _seed_prototype(demo, service)
+        demo.note(f"prototype {PROTOTYPE}")
+
+
+def _seed_maps(service) -> None:
+    as_is = ServiceMap.objects.create(service=service, kind="as_is", title="Indemnizația de maternitate: azi (26 de pași)")
+    old_steps = []
+    for n, (title, actor, channel, documents, days, removed) in enumerate(AS_IS, start=1):
+        old_steps.append(MapStep.objects.create(
+            map=as_is, sort_order=n, title=title, actor=actor, channel=channel,
+            documents="\n".join(documents), duration_days=Decimal(days), removed=removed,
+        ))
+    to_be = ServiceMap.objects.create(
+        service=service, kind="to_be", title="Indemnizația de maternitate: online (20 de pași)",
+        description="Cerere online, statut urmărit de mamă, fără pașii dublați pe hârtie.",
+    )
+    for n, (title, actor, channel, documents, days, replaces) in enumerate(TO_BE, start=1):
+        step = MapStep.objects.create(
+            map=to_be, sort_order=n, title=title, actor=actor, channel=channel,
+            documents="\n".join(documents), duration_days=Decimal(days),
+        )
+        step.replaces.set([old_steps[i - 1] for i in replaces])
+
+
+def _seed_prototype(demo, service) -> None:
+    Image = get_image_model()
+    prototype = Prototype.objects.create(
+        title="Indemnizația de maternitate online", slug=PROTOTYPE, service=service,
+        workshop=demo.workshops.get("kickoff"),
+        description="Cererea online și statutul ei, încercate cu mame din Călărași și Rezina.",
+    )
+    prototype.offices.set(list(demo.offices.values()))
+    prototype.save()
+    version = version_create(prototype=prototype, user=demo.users.get("facilitator"), notes="Prima versiune")
+    screens = []
+    for order, (title, layout) in enumerate(SCREENS, start=1):
+        png = draw_screen(**layout)
+        image = Image(title=f"{PROTOTYPE}: {title}", file=ImageFile(_named(png, f"{PROTOTYPE}-{order}.png")))
+        image.save()
+        screens.append(Screen.objects.create(version=version, title=title, image=image, sort_order=order))
+    start, form, documents, status = screens
+
+    def link(screen, box, **target):
+        x, y, w, h = box
+        Hotspot.objects.create(screen=screen, x=x, y=y, w=w, h=h, **target)
+
+    link(start, BUTTON, target_screen=form, label="Începe cererea")
+    link(start, SECOND_BUTTON, target_url="https://cnas.gov.md/", label="Ce acte îmi trebuie?")
+    link(form, BUTTON, target_screen=documents, label="Continuă")
+    link(form, BACK, back=True, label="Înapoi")
+    link(documents, BUTTON, target_screen=status, label="Trimite cererea")
+    link(documents, BACK, back=True, label="Înapoi")
+    link(status, BUTTON, target_screen=start, label="Înapoi la început")
+    link(status, BACK, back=True, label="Înapoi")
+    version.published = True
+    version.save(update_fields=["published"])
+
+
+def _named(data: bytes, name: str):
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return buffer

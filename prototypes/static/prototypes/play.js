@@ -1,0 +1,21 @@
+/* Play mode, enhanced: a tap outside every hotspot briefly shows where they are; "back"
+   hotspots use the browser history. Everything works without this file. */
+(function () {
+  'use strict';
+  var svg = document.getElementById('play-screen');
+  if (!svg) return;
+  var timer = null;
+  svg.addEventListener('click', function (ev) {
+    var link = ev.target.closest ? ev.target.closest('a') : null;
+    if (link) {
+      if (link.classList.contains('hotspot-back') && window.history.length > 1 && document.referrer) {
+        ev.preventDefault();
+        window.history.back();
+      }
+      return;
+    }
+    svg.classList.add('show-hotspots');
+    clearTimeout(timer);
+    timer = setTimeout(function () { svg.classList.remove('show-hotspots'); }, 900);
+  });
+})();
