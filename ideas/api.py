@@ -8,7 +8,6 @@ from workshop_site.core.api import ApiError
 from workshop_site.workshops.models import WorkshopPage
 
 from . import realtime, selectors, services, throttle
-from .errors import LiveError
 from .rules import can_see_results
 from .sessions import participant_id_for, remember_participant
 
@@ -39,10 +38,6 @@ def _workshop(request: HttpRequest, code: str) -> WorkshopPage:
     return workshop
 
 
-def _live_error(error: LiveError) -> ApiError:
-    return ApiError(error.code, error.message, error.status)
-
-
 @router.post("/workshops/{code}/participants", response={201: ParticipantOut})
 def join(request, code: str, payload: JoinIn):
     """Join as a participant; the session (cookie) then is that participant, on the socket too."""
@@ -50,12 +45,10 @@ def join(request, code: str, payload: JoinIn):
     existing = participant_id_for(request.session, workshop.pk)
     if existing is not None:
         raise ApiError("invalid", _("This browser has already joined this workshop."), 409)
-    try:
-        participant = services.participant_join(
-            workshop=workshop, display_name=payload.display_name, role=payload.role, user=request.user
-        )
-    except LiveError as error:
-        raise _live_error(error) from None
+    # A refusal (DomainError) becomes `{"code", "message"}` with its status in core.api.
+    participant = services.participant_join(
+        workshop=workshop, display_name=payload.display_name, role=payload.role, user=request.user
+    )
     remember_participant(request.session, participant)
     return Status(201, {
         "id": participant.pk, "workshop": workshop.join_code, "display_name": participant.display_name,

@@ -7,20 +7,11 @@ is raised.
 
 from django.utils.translation import gettext_lazy as _
 
+from workshop_site.core.errors import DomainError as LiveError
+from workshop_site.core.errors import Forbidden as _Forbidden
+from workshop_site.core.errors import Invalid, NotFound, RateLimited
 
-class LiveError(Exception):
-    code = "invalid"
-    status = 400
-    default_message = _("The request is not valid.")
-
-    def __init__(self, message=None):
-        self.message = str(message or self.default_message)
-        super().__init__(self.message)
-
-
-class Invalid(LiveError):
-    code, status = "invalid", 400
-    default_message = _("The request is not valid.")
+__all__ = ["Forbidden", "Invalid", "LiveError", "NoDotsLeft", "NotFound", "NotJoined", "PhaseClosed", "RateLimited"]
 
 
 class NotJoined(LiveError):
@@ -38,16 +29,5 @@ class NoDotsLeft(LiveError):
     default_message = _("You have no dots left.")
 
 
-class NotFound(LiveError):
-    code, status = "not_found", 404
-    default_message = _("Not found.")
-
-
-class Forbidden(LiveError):
-    code, status = "forbidden", 403
+class Forbidden(_Forbidden):
     default_message = _("Only a facilitator may do this.")
-
-
-class RateLimited(LiveError):
-    code, status = "rate_limited", 429
-    default_message = _("Too many requests; wait a moment.")

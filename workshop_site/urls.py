@@ -7,11 +7,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from ideas.api import router as ideas_router
+from plans.api import router as plans_router
 from prototypes.api import router as prototypes_router
 from workshop_site.core.api import api, api_not_found
 
 api.add_router("", ideas_router)
 api.add_router("", prototypes_router)
+api.add_router("", plans_router)
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("api/<path:rest>", api_not_found),
     path("", include("ideas.urls")),
     path("", include("prototypes.urls")),
+    path("", include("plans.urls")),
 ]
 
 if settings.DEBUG:

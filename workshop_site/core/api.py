@@ -13,9 +13,11 @@ from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie
 
+from .errors import DomainError
+
 
 class ApiError(Exception):
-    """A domain refusal to send back as `{"code", "message"}` with `status`."""
+    """A refusal to send back as `{"code", "message"}` with `status`."""
 
     def __init__(self, code: str, message: str, status: int = 400):
         super().__init__(message)
@@ -47,6 +49,11 @@ def error_response(request, code: str, message: str, status: int):
 
 @api.exception_handler(ApiError)
 def on_api_error(request, exc: ApiError):
+    return error_response(request, exc.code, exc.message, exc.status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
     return error_response(request, exc.code, exc.message, exc.status)
 
 

@@ -201,6 +201,9 @@ class OfficePage(BasePage):
             WorkshopPage.objects.live().filter(offices=self).order_by("-starts_at")
         )
         context.update(self.prototypes_and_maps(drafts=request.user.has_perm("offices.change_office", self)))
+        from plans.selectors import plan_summary, plans_for_office
+
+        context["plans"] = [plan_summary(plan) for plan in plans_for_office(self, user=request.user)]
         return context
 
     def prototypes_and_maps(self, *, drafts: bool) -> dict:

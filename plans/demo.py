@@ -1,0 +1,64 @@
+"""The plans part of the demo: one plan per pilot office, with items from the real pilot, some
+done and some overdue, linked to the kickoff's ideas and the maternity prototype."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from ideas.models import Idea
+from prototypes.models import PrototypeVersion
+
+from .models import ActionItem, ActionPlan, ItemUpdate, Milestone
+
+# (title, owner: "team" or (name, institution), start offset, due offset (days from today), status, progress, weight)
+MOBILE_TEAM = [
+    ("Un vehicul cu locuri pentru toți cei 9 specialiști ai echipei mobile", ("Direcția finanțe", "Consiliul raional"), -300, -30, "in_progress", 40, 5),
+    ("Scaner portabil și imprimantă pentru echipa mobilă", "team", -280, -200, "done", 100, 1),
+    ("Acces la registrele electronice din teren (internet mobil, conturi)", ("Agenția Servicii Publice", "ASP"), -250, -10, "blocked", 20, 3),
+    ("Orar comun al prestatorilor, afișat la primării", "team", -60, 20, "in_progress", 50, 1),
+]
+MATERNITY = [
+    ("Cererea online pentru indemnizația de maternitate", ("Direcția prestații", "CNAS"), -200, 45, "in_progress", 0, 4),
+    ("Statutul cererii vizibil pentru mamă (SMS și online)", ("Direcția IT", "CNAS"), -120, 90, "not_started", 0, 2),
+]
+
+
+def seed(demo) -> None:
+    if ActionPlan.objects.exists():
+        return
+    today = timezone.localdate()
+    kickoff = demo.workshops.get("kickoff")
+    mobile_idea = Idea.objects.filter(workshop=kickoff, text__startswith="Echipa mobilă").first()
+    online_idea = Idea.objects.filter(workshop=kickoff, text__startswith="Cererea de indemnizație").first()
+    prototype_v1 = PrototypeVersion.objects.filter(prototype__slug="maternitate-online", number=1).first()
+    for slug, office in demo.offices.items():
+        team_user = demo.users.get(slug)
+        plan = ActionPlan.objects.create(
+            office=office, workshop=kickoff, published=True,
+            title=f"Planul de acțiuni {office.title}",
+            description="Pașii convenuți la atelierul de lansare, urmăriți de echipa biroului.",
+        )
+        rows = MOBILE_TEAM + (MATERNITY if slug in ("calarasi", "rezina") else [])
+        for order, (title, owner, start, due, status, progress, weight) in enumerate(rows, start=1):
+            item = ActionItem.objects.create(
+                plan=plan, title=title, sort_order=order, status=status, progress=progress, weight=weight,
+                start=today + dt.timedelta(days=start), due=today + dt.timedelta(days=due),
+                owner_user=team_user if owner == "team" else None,
+                owner_name="" if owner == "team" else owner[0],
+                owner_institution="" if owner == "team" else owner[1],
+            )
+            if title.startswith(("Un vehicul", "Scaner", "Acces")) and mobile_idea:
+                item.ideas.add(mobile_idea)
+            if title.startswith("Cererea online"):
+                if online_idea:
+                    item.ideas.add(online_idea)
+                if prototype_v1:
+                    item.prototype_versions.add(prototype_v1)
+                for n, (milestone, done) in enumerate([
+                    ("Formularul online testat cu mame", True), ("Legătura cu certificatul medical electronic", False),
+                    ("Lansarea publică", False),
+                ]):
+                    Milestone.objects.create(item=item, title=milestone, done=done, sort_order=n)
+            ItemUpdate.objects.create(item=item, user=demo.users.get("facilitator"), changes={"created": [None, title]},
+                                      note="Adăugat la atelierul de lansare.")
+    demo.note("action plans")

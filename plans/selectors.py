@@ -1,0 +1,104 @@
+"""Reads of plans: rolled-up progress, overdue items and counts, in a fixed number of queries."""
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Milestone
+
+
+def item_progress(item: ActionItem) -> int:
+    """From the milestones when the item has them (share done), else as the team set it.
+    A done item is 100%."""
+    if item.status == ItemStatus.DONE:
+        return 100
+    milestones = list(item.milestones.all())
+    if milestones:
+        return round(100 * sum(1 for m in milestones if m.done) / len(milestones))
+    return item.progress
+
+
+def plan_progress(items: list[ActionItem]) -> int:
+    """The weighted mean of the items' progress; dropped items do not count."""
+    counted = [i for i in items if i.status != ItemStatus.DROPPED]
+    total = sum(i.weight for i in counted)
+    if not total:
+        return 0
+    return round(sum(item_progress(i) * i.weight for i in counted) / total)
+
+
+def plans_for_office(office, *, user) -> list[ActionPlan]:
+    """The office's plans the user may read, with items, milestones and origins prefetched."""
+    plans = (
+        ActionPlan.objects.filter(office=office)
+        .select_related("office", "workshop")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=ActionItem.objects.select_related("owner_user").prefetch_related(
+                    Prefetch("milestones", queryset=Milestone.objects.order_by("sort_order", "pk")),
+                    "ideas", "prototype_versions__prototype",
+                ),
+            )
+        )
+        .order_by("-created")
+    )
+    return [plan for plan in plans if user.has_perm("plans.view_plan", plan)]
+
+
+def plan_summary(plan: ActionPlan, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    items = list(plan.items.all())
+    counts = Counter(item.status for item in items)
+    return {
+        "plan": plan,
+        "items": [
+            {"item": item, "progress": item_progress(item), "overdue": item.is_overdue(today)} for item in items
+        ],
+        "progress": plan_progress(items),
+        "overdue": sum(1 for item in items if item.is_overdue(today)),
+        "counts": [(status, label, counts.get(status, 0)) for status, label in ItemStatus.choices],
+        "timeline": timeline(items, today),
+    }
+
+
+def timeline(items: list[ActionItem], today: dt.date) -> dict | None:
+    """Bars of a Gantt-like SVG: x and width in 0–1000 units between the earliest start and the
+    latest due date."""
+    dated = [i for i in items if i.start or i.due]
+    if not dated:
+        return None
+    first = min((i.start or i.due) for i in dated)
+    last = max((i.due or i.start) for i in dated)
+    span = max((last - first).days, 1)
+
+    def x(day: dt.date) -> float:
+        return round(1000 * (day - first).days / span, 1)
+
+    bars = []
+    for row, item in enumerate(dated):
+        start, due = item.start or item.due, item.due or item.start
+        bars.append({
+            "item": item, "row": row, "y": 8 + row * 28, "x": x(start), "width": max(x(due) - x(start), 6),
+            "overdue": item.is_overdue(today), "done": item.status == ItemStatus.DONE,
+        })
+    today_x = x(today) if first <= today <= last else None
+    return {"bars": bars, "first": first, "last": last, "today_x": today_x, "height": 16 + 28 * len(dated)}
+
+
+def origins(item: ActionItem) -> list[dict]:
+    """Where the item came from, as links the API and pages show."""
+    found = [{"kind": "idea", "id": idea.pk, "text": idea.text} for idea in item.ideas.all()]
+    found += [
+        {"kind": "prototype_version", "id": version.pk, "prototype": version.prototype.slug, "number": version.number}
+        for version in item.prototype_versions.all()
+    ]
+    return found
+
+
+def history(item: ActionItem):
+    return ItemUpdate.objects.filter(item=item).select_related("user").order_by("-created", "-pk")
+
+

@@ -1,0 +1,39 @@
+"""Domain refusals shared by the apps: each has a stable `code` (for the API and the live
+protocol), an HTTP `status` and a human message. Services raise them before changing anything."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    code = "invalid"
+    status = 400
+    default_message = _("The request is not valid.")
+
+    def __init__(self, message=None):
+        self.message = str(message or self.default_message)
+        super().__init__(self.message)
+
+
+class Invalid(DomainError):
+    code, status = "invalid", 400
+    default_message = _("The request is not valid.")
+
+
+class Forbidden(DomainError):
+    code, status = "forbidden", 403
+    default_message = _("You may not do this.")
+
+
+class NotFound(DomainError):
+    code, status = "not_found", 404
+    default_message = _("Not found.")
+
+
+class Conflict(DomainError):
+    code, status = "conflict", 409
+    default_message = _("Someone else changed this in the meantime. Reload and try again.")
+
+
+class RateLimited(DomainError):
+    code, status = "rate_limited", 429
+    default_message = _("Too many requests; wait a moment.")
