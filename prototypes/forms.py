@@ -37,6 +37,7 @@ class HotspotForm(forms.ModelForm):
     """One hotspot, as number fields (the keyboard alternative to drawing it)."""
 
     target_kind = forms.ChoiceField(label=_("leads to"), choices=TARGET_CHOICES)
+    target_url = forms.URLField(label=_("leads to link"), required=False, max_length=500, assume_scheme="https")
 
     class Meta:
         model = Hotspot

@@ -123,6 +123,9 @@ def validate_http_url(value: str) -> None:
         raise ValidationError(_("Only http:// and https:// links are allowed."), code="scheme")
 
 
+EDGE_TOLERANCE = 1e-9
+
+
 class Hotspot(models.Model):
     """A tappable rectangle on a screen, in fractions of the picture's width and height."""
 
@@ -146,10 +149,12 @@ class Hotspot(models.Model):
         verbose_name_plural = _("hotspots")
         ordering = ["screen", "y", "x", "pk"]
         constraints = [
+            # The same tolerance as clean(): 0.063 + 0.937 is a hair above 1 in floating point.
             models.CheckConstraint(
                 condition=Q(x__gte=0) & Q(y__gte=0) & Q(w__gt=0) & Q(h__gt=0)
-                & Q(x__lte=1 - models.F("w")) & Q(y__lte=1 - models.F("h")),
+                & Q(x__lte=EDGE_TOLERANCE + 1 - models.F("w")) & Q(y__lte=EDGE_TOLERANCE + 1 - models.F("h")),
                 name="hotspot_inside_the_screen",
+                violation_error_message=_("The hotspot must lie inside the screen and have an area."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -158,6 +163,7 @@ class Hotspot(models.Model):
                     | (Q(target_screen__isnull=True) & Q(target_url="") & Q(back=True))
                 ),
                 name="hotspot_has_one_target",
+                violation_error_message=_("Choose exactly one target: a screen, a link, or back."),
             ),
         ]
 
@@ -173,7 +179,7 @@ class Hotspot(models.Model):
         if not errors:
             if self.w <= 0 or self.h <= 0:
                 errors["w"] = _("A hotspot needs an area: width and height above 0.")
-            elif self.x + self.w > 1 + 1e-9 or self.y + self.h > 1 + 1e-9:
+            elif self.x + self.w > 1 + EDGE_TOLERANCE or self.y + self.h > 1 + EDGE_TOLERANCE:
                 errors["w"] = _("The hotspot goes past the edge of the screen.")
         targets = sum([self.target_screen_id is not None, bool(self.target_url), bool(self.back)])
         if targets != 1:

@@ -210,3 +210,9 @@ def test_api_prototype_shape(client, version, screens):
         (True, False, False), (False, False, True), (False, True, False)
     }
     assert client.get("/api/prototypes/nope").status_code == 404
+
+
+def test_a_hotspot_may_touch_the_right_and_bottom_edges(screens):
+    # 0.063 + 0.937 is a hair above 1 in floating point; the database must agree with clean().
+    spot = hotspot(screens[0], x=0.063, w=0.937, y=0.9, h=0.1, back=True)
+    assert Hotspot.objects.filter(pk=spot.pk).exists()

@@ -15,6 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
+SERVE_MEDIA = True  # the browser tests' live server shows the uploaded pictures
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Static files come from the finders; no collectstatic before the tests.
 WHITENOISE_AUTOREFRESH = True

@@ -8,7 +8,8 @@
   svg.addEventListener('click', function (ev) {
     var link = ev.target.closest ? ev.target.closest('a') : null;
     if (link) {
-      if (link.classList.contains('hotspot-back') && window.history.length > 1 && document.referrer) {
+      var fromHere = document.referrer && document.referrer.indexOf(window.location.origin + '/p/') === 0;
+      if (link.classList.contains('hotspot-back') && window.history.length > 1 && fromHere) {
         ev.preventDefault();
         window.history.back();
       }
