@@ -1,20 +1,10 @@
-"""Results as rows for CSV and XLSX, with spreadsheet formulas neutralised."""
-
-import io
+"""Results as rows for CSV and XLSX (formula-safe cells come from core.exports)."""
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from workshop_site.core.exports import xlsx_bytes
 
 from . import selectors
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def results_rows(workshop) -> list[list]:
@@ -25,29 +15,19 @@ def results_rows(workshop) -> list[list]:
     for idea in data["ideas"]:
         channels = idea["votes_by_channel"]
         rows.append([
-            idea["rank"], neutralise(idea["text"]), neutralise(", ".join(idea["tags"])), idea["author_role_label"],
+            idea["rank"], idea["text"], ", ".join(idea["tags"]), idea["author_role_label"],
             idea["votes"], channels["phone"], channels["proxy"], channels["paper"],
         ])
     return rows
 
 
 def results_xlsx(workshop) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Results")[:31]
-    for row in results_rows(workshop):
-        sheet.append(row)
-    sheet.column_dimensions["B"].width = 80
-    sheet.column_dimensions["C"].width = 30
     data = selectors.results(workshop)
-    roles = workbook.create_sheet(_("By role")[:31])
-    roles.append([_("Role of the voters"), _("Votes"), _("Ideas")])
-    for row in data["by_role"]:
-        roles.append([row["role_label"], row["votes"], row["ideas"]])
-    tags = workbook.create_sheet(_("By tag")[:31])
-    tags.append([_("Tag"), _("Votes"), _("Ideas")])
-    for row in data["by_tag"]:
-        tags.append([neutralise(row["tag"]) or _("(no tag)"), row["votes"], row["ideas"]])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    by_role = [[_("Role of the voters"), _("Votes"), _("Ideas")]]
+    by_role += [[row["role_label"], row["votes"], row["ideas"]] for row in data["by_role"]]
+    by_tag = [[_("Tag"), _("Votes"), _("Ideas")]]
+    by_tag += [[row["tag"] or _("(no tag)"), row["votes"], row["ideas"]] for row in data["by_tag"]]
+    return xlsx_bytes(
+        [(_("Results"), results_rows(workshop)), (_("By role"), by_role), (_("By tag"), by_tag)],
+        widths={"B": 80, "C": 30},
+    )

@@ -1,8 +1,6 @@
 """The live workshop's pages: join, the participant's phone screen, the presenter screen,
 results and their downloads. Thin: rules in `ideas.rules`, changes in `ideas.services`."""
 
-import csv
-
 import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from workshop_site.core.exports import csv_response, xlsx_response
 from workshop_site.workshops.models import WorkshopPage
 
 from . import exports, selectors, services, throttle
@@ -159,8 +158,19 @@ def results(request, code: str):
         "total_votes": data["total_votes"],
         "participants_count": data["participants"],
         "can_export": request.user.has_perm("ideas.view_results_export", workshop),
+        "action_plans": editable_plans_for(request.user, workshop),
         "tallies_visible": tallies_visible_to_participants(workshop),
     })
+
+
+def editable_plans_for(user, workshop) -> list:
+    """The plans of the workshop's offices this user may add items to (for the one-click button)."""
+    if not user.is_authenticated:
+        return []
+    from plans.models import ActionPlan
+
+    plans = ActionPlan.objects.filter(office__in=workshop.offices.all()).select_related("office").order_by("office__title", "-created")
+    return [plan for plan in plans if user.has_perm("plans.change_plan", plan)]
 
 
 def results_csv(request, code: str):
@@ -170,13 +180,7 @@ def results_csv(request, code: str):
         return too_many_lookups(request)
     if not can_see_results(request.user, workshop):
         raise PermissionDenied
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="atelier-{workshop.join_code}-results.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8 (ă, ș, ț, Cyrillic)
-    writer = csv.writer(response)
-    for row in exports.results_rows(workshop):
-        writer.writerow(row)
-    return response
+    return csv_response(exports.results_rows(workshop), f"atelier-{workshop.join_code}-results.csv")
 
 
 @login_required
@@ -187,8 +191,4 @@ def results_xlsx(request, code: str):
         return too_many_lookups(request)
     if not request.user.has_perm("ideas.view_results_export", workshop):
         raise PermissionDenied
-    response = HttpResponse(
-        exports.results_xlsx(workshop), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="atelier-{workshop.join_code}-results.xlsx"'
-    return response
+    return xlsx_response(exports.results_xlsx(workshop), f"atelier-{workshop.join_code}-results.xlsx")

@@ -102,3 +102,31 @@ def history(item: ActionItem):
     return ItemUpdate.objects.filter(item=item).select_related("user").order_by("-created", "-pk")
 
 
+
+
+def offices_overview(today: dt.date | None = None) -> list[dict]:
+    """Every office with its plans' progress, overdue items and last update (for ~27 offices,
+    a fixed number of queries)."""
+    from django.db.models import Max
+
+    from workshop_site.offices.models import OfficePage
+
+    today = today or timezone.localdate()
+    items_by_office: dict[int, list[ActionItem]] = {}
+    for item in ActionItem.objects.select_related("plan").prefetch_related("milestones"):
+        items_by_office.setdefault(item.plan.office_id, []).append(item)
+    last_updates = dict(
+        ItemUpdate.objects.values("item__plan__office_id").annotate(last=Max("created")).values_list("item__plan__office_id", "last")
+    )
+    rows = []
+    for office in OfficePage.objects.live().order_by("title"):
+        items = items_by_office.get(office.pk, [])
+        rows.append({
+            "office": office,
+            "progress": plan_progress(items) if items else None,
+            "items": len(items),
+            "overdue": sum(1 for i in items if i.is_overdue(today)),
+            "done": sum(1 for i in items if i.status == ItemStatus.DONE),
+            "last_update": last_updates.get(office.pk),
+        })
+    return rows

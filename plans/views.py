@@ -2,16 +2,27 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from ideas.models import Idea
 from workshop_site.core.errors import DomainError
+from workshop_site.core.exports import csv_response, xlsx_bytes, xlsx_response
+from workshop_site.core.predicates import is_facilitator
+from workshop_site.offices.models import OfficePage
 
-from . import services
+from . import exports, services
 from .forms import ItemProgressForm
-from .models import ActionItem
-from .selectors import history, item_progress, origins
+from .models import ActionItem, ActionPlan
+from .selectors import (
+    history,
+    item_progress,
+    offices_overview,
+    origins,
+    plans_for_office,
+)
 
 
 def item_detail(request, item_id: int):
@@ -44,3 +55,56 @@ def item_detail(request, item_id: int):
         "overdue": item.is_overdue(), "origins": origins(item), "history": history(item), "form": form,
         "can_edit": can_edit,
     }, status=400 if form is not None and form.is_bound and form.errors else 200)
+
+
+def _readable_plan(request, plan_id: int) -> ActionPlan:
+    plan = get_object_or_404(ActionPlan.objects.select_related("office"), pk=plan_id)
+    if not request.user.has_perm("plans.view_plan", plan):
+        raise Http404
+    return plan
+
+
+def plan_csv(request, plan_id: int):
+    plan = _readable_plan(request, plan_id)
+    return csv_response(exports.plan_rows(plan), f"plan-{plan.office.slug}-{plan.pk}.csv")
+
+
+def plan_xlsx(request, plan_id: int):
+    plan = _readable_plan(request, plan_id)
+    content = xlsx_bytes([(plan.title, exports.plan_rows(plan))], widths={"A": 60, "B": 30, "J": 50, "K": 60})
+    return xlsx_response(content, f"plan-{plan.office.slug}-{plan.pk}.xlsx")
+
+
+def office_calendar(request, slug: str):
+    """`/plans/<office>.ics`: the due dates of the office's plans the visitor may read."""
+    office = get_object_or_404(OfficePage.objects.live(), slug=slug)
+    plans = plans_for_office(office, user=request.user)
+    content = exports.due_dates_calendar(office, plans, base_url=request.build_absolute_uri("/").rstrip("/"))
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="plan-{office.slug}.ics"'
+    return response
+
+
+def overview(request):
+    """Facilitators compare all offices at a glance: progress, overdue, last update."""
+    if not is_facilitator(request.user):
+        raise PermissionDenied
+    return render(request, "plans/overview.html", {"rows": offices_overview()})
+
+
+@require_POST
+def item_from_idea(request, idea_id: int):
+    """One click on a results page: the idea becomes an item of the chosen office plan."""
+    idea = get_object_or_404(Idea.objects.select_related("workshop"), pk=idea_id, hidden=False)
+    plan = ActionPlan.objects.select_related("office").filter(pk=request.POST.get("plan") or 0).first()
+    if plan is None:
+        raise Http404
+    try:
+        item = services.item_create_from_idea(user=request.user, idea=idea, plan=plan)
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied from None
+        messages.error(request, error.message)
+        return redirect("ideas_results", code=idea.workshop.join_code)
+    messages.success(request, _("The idea is now an item of %(plan)s.") % {"plan": plan.title})
+    return redirect("plans_item", item_id=item.pk)
