@@ -39,9 +39,6 @@ class IdeaViewSet(ModelViewSet):
                            "hidden_at", "merged_into", "created"]
     export_filename = "atelier-ideas"
 
-    def get_queryset(self, request):
-        return Idea.objects.select_related("workshop", "hidden_by")
-
 
 class ParticipantViewSet(ModelViewSet):
     model = Participant
@@ -53,9 +50,6 @@ class ParticipantViewSet(ModelViewSet):
     form_fields = ["display_name"]
     inspect_view_enabled = True
     export_filename = "atelier-participants"
-
-    def get_queryset(self, request):
-        return Participant.objects.select_related("workshop")
 
 
 class LiveWorkshopGroup(ViewSetGroup):

@@ -6,7 +6,7 @@ from collections import Counter
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Milestone
+from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Milestone, Priority
 
 
 def item_progress(item: ActionItem) -> int:
@@ -98,8 +98,28 @@ def origins(item: ActionItem) -> list[dict]:
     return found
 
 
-def history(item: ActionItem):
-    return ItemUpdate.objects.filter(item=item).select_related("user").order_by("-created", "-pk")
+def history(item: ActionItem) -> list[dict]:
+    """The item's updates, newest first, with field names and values as people read them."""
+    updates = ItemUpdate.objects.filter(item=item).select_related("user").order_by("-created", "-pk")
+    return [{"update": update, "changes": describe_changes(update.changes)} for update in updates]
+
+
+def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
+    from django.utils.translation import gettext as _
+
+    labels = {"created": _("created")}
+    choices = {"status": dict(ItemStatus.choices), "priority": dict(Priority.choices)}
+    described = []
+    for field, (before, after) in changes.items():
+        if field not in labels:
+            try:
+                labels[field] = str(ActionItem._meta.get_field(field).verbose_name)
+            except Exception:  # noqa: BLE001 - a field that no longer exists keeps its name
+                labels[field] = field
+        names = choices.get(field, {})
+        described.append((labels[field], str(names.get(before, before) if before is not None else "—"),
+                          str(names.get(after, after) if after is not None else "—")))
+    return described
 
 
 

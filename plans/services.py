@@ -128,10 +128,11 @@ def item_update(*, user, item_id, changes: dict, note: str = "", expected_revisi
         if before != value:
             diff[field] = [_display(before), _display(value)]
             setattr(item, field, value)
-    if item.status == ItemStatus.DONE and "status" in diff and "progress" not in cleaned:
-        if item.progress != 100:
-            diff["progress"] = [item.progress, 100]
-            item.progress = 100
+    if item.status == ItemStatus.DONE and item.progress != 100:
+        # Done is 100%, whatever progress the form still carried.
+        diff["progress"] = [diff.get("progress", [item.progress])[0], 100]
+        item.progress = 100
+        cleaned["progress"] = 100
     if not diff and not note.strip():
         return item
     # The revision check and bump are one UPDATE: of two concurrent editors, one wins.

@@ -213,6 +213,17 @@ def test_item_page_form_updates_with_a_note_and_shows_the_history(client, item, 
     assert response.status_code == 302
     html = client.get(url).content.decode()
     assert "Gata!" in html and 'id="item-progress">100%' in html
+    item.refresh_from_db()
+    assert (item.status, item.progress) == ("done", 100)
+
+
+def test_done_is_stored_as_100_percent_even_when_the_form_sends_the_old_progress(client, item, rezina_member):
+    services.item_update(user=rezina_member, item_id=item.pk, changes={"progress": 50})
+    client.force_login(rezina_member)
+    client.post(f"/plans/items/{item.pk}/", {"status": "done", "progress": 50, "note": "", "revision": 2})
+    item.refresh_from_db()
+    assert (item.status, item.progress) == ("done", 100)
+    assert ItemUpdate.objects.filter(item=item).first().changes == {"status": ["not_started", "done"], "progress": [50, 100]}
 
 
 def test_item_page_is_read_only_for_another_team_and_refuses_their_post(client, item, calarasi_member):

@@ -1,0 +1,90 @@
+"""Plans and items in the Wagtail admin, filtered and checked by the same rule as everywhere."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from .admin_forms import ActionItemAdminForm, ActionPlanAdminForm
+from .models import ActionItem, ActionPlan
+from .permissions import OfficePlanPermissionPolicy
+from .rules import editable_plans_filter
+
+
+register_permission_policy(ActionPlan, OfficePlanPermissionPolicy(ActionPlan))
+register_permission_policy(ActionItem, OfficePlanPermissionPolicy(ActionItem, plan_path="plan__"))
+
+
+def editable_only(queryset, request, plan_path=""):
+    """What the admin lists: the plans and items this user may edit (the same rule)."""
+    plan_filter = editable_plans_filter(request.user)
+    if plan_filter is None:
+        return queryset
+    return queryset.filter(**{plan_path + key: value for key, value in plan_filter.items()}).distinct()
+
+
+class EditableOnlyMixin:
+    """Admin views of plans and items see only what the user may edit: another office's item
+    is a 404 here, as it is a 403 in the API."""
+
+    plan_path = ""
+
+    def get_base_queryset(self):
+        return editable_only(super().get_base_queryset(), self.request, self.plan_path)
+
+    def get_queryset(self):
+        return editable_only(super().get_queryset(), self.request, self.plan_path)
+
+
+def scoped(view_class, plan_path=""):
+    return type(f"Scoped{view_class.__name__}", (EditableOnlyMixin, view_class), {"plan_path": plan_path})
+
+
+class ActionPlanViewSet(ModelViewSet):
+    model = ActionPlan
+    icon = "tasks"
+    edit_handler = ObjectList(
+        [FieldPanel(name) for name in ("office", "workshop", "title", "description", "published")],
+        base_form_class=ActionPlanAdminForm,
+    )
+    list_display = ["title", "office", "published", "modified"]
+    list_filter = ["office", "published"]
+    list_export = ["title", "office", "workshop", "published", "created", "modified"]
+    export_filename = "atelier-action-plans"
+    search_fields = ["title"]
+    index_view_class = scoped(generic.IndexView)
+    edit_view_class = scoped(generic.EditView)
+    delete_view_class = scoped(generic.DeleteView)
+
+
+class ActionItemViewSet(ModelViewSet):
+    model = ActionItem
+    icon = "list-ul"
+    edit_handler = ObjectList(
+        [FieldPanel(name) for name in ("plan", "title", "description", "owner_user", "owner_name", "owner_institution",
+                                       "start", "due", "status", "progress", "priority", "weight", "note")],
+        base_form_class=ActionItemAdminForm,
+    )
+    list_display = ["title", "plan", "status", "progress", "due"]
+    list_filter = ["plan__office", "status", "priority"]
+    list_export = ["title", "plan", "owner_display", "start", "due", "status", "progress", "priority", "weight"]
+    export_filename = "atelier-action-items"
+    search_fields = ["title"]
+    index_view_class = scoped(generic.IndexView, "plan__")
+    edit_view_class = scoped(generic.EditView, "plan__")
+    delete_view_class = scoped(generic.DeleteView, "plan__")
+
+
+class PlansGroup(ViewSetGroup):
+    menu_label = _("Action plans")
+    menu_icon = "tasks"
+    menu_order = 270
+    items = (ActionPlanViewSet("action_plans"), ActionItemViewSet("action_items"))
+
+
+@hooks.register("register_admin_viewset")
+def register_plans_viewsets():
+    return PlansGroup()
