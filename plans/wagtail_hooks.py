@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
@@ -12,7 +12,6 @@ from .admin_forms import ActionItemAdminForm, ActionPlanAdminForm
 from .models import ActionItem, ActionPlan
 from .permissions import OfficePlanPermissionPolicy
 from .rules import editable_plans_filter
-
 
 register_permission_policy(ActionPlan, OfficePlanPermissionPolicy(ActionPlan))
 register_permission_policy(ActionItem, OfficePlanPermissionPolicy(ActionItem, plan_path="plan__"))
