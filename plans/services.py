@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from workshop_site.core.errors import Conflict, Forbidden, Invalid, NotFound
 
-from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Priority
+from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Milestone, Priority
 
 # Fields an edit may change, and how each is checked and stored.
 EDITABLE = ("title", "description", "status", "progress", "priority", "weight", "start", "due",
@@ -177,3 +177,38 @@ def item_create_from_idea(*, user, idea, plan: ActionPlan) -> ActionItem:
     if not idea.workshop.offices.filter(pk=plan.office_id).exists():
         raise Invalid(_("This idea comes from a workshop that did not serve this office."))
     return item_create(user=user, plan=plan, title=idea.text[:200], description=idea.text, ideas=[idea])
+
+
+@transaction.atomic
+def milestone_add(*, user, item_id, title, due=None) -> Milestone:
+    """A new milestone inside an item; from then on the item's progress is the share done."""
+    item = ActionItem.objects.select_related("plan__office").filter(pk=_pk(item_id)).first()
+    if item is None:
+        raise NotFound(_("No such plan item."))
+    _require_edit(user, item)
+    if not isinstance(title, str) or not title.strip() or len(title) > 200:
+        raise Invalid(_("The title must be 1 to 200 characters."))
+    due_date = _as_date(due, "due")
+    order = (item.milestones.aggregate(n=Max("sort_order"))["n"] or 0) + 1
+    milestone = Milestone.objects.create(item=item, title=title.strip(), due=due_date, sort_order=order)
+    _record(item, user, {"milestone": [None, milestone.title]})
+    return milestone
+
+
+@transaction.atomic
+def milestone_set_done(*, user, milestone_id, done: bool) -> Milestone:
+    milestone = Milestone.objects.select_related("item__plan__office").filter(pk=_pk(milestone_id)).first()
+    if milestone is None:
+        raise NotFound(_("No such milestone."))
+    _require_edit(user, milestone.item)
+    if milestone.done != bool(done):
+        Milestone.objects.filter(pk=milestone.pk).update(done=bool(done))
+        milestone.done = bool(done)
+        state = _("done") if done else _("not done")
+        _record(milestone.item, user, {"milestone": [milestone.title, f"{milestone.title}: {state}"]})
+    return milestone
+
+
+def _record(item: ActionItem, user, changes: dict) -> None:
+    ActionItem.objects.filter(pk=item.pk).update(revision=F("revision") + 1)
+    ItemUpdate.objects.create(item=item, user=user, changes=changes)

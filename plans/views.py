@@ -108,3 +108,30 @@ def item_from_idea(request, idea_id: int):
         return redirect("ideas_results", code=idea.workshop.join_code)
     messages.success(request, _("The idea is now an item of %(plan)s.") % {"plan": plan.title})
     return redirect("plans_item", item_id=item.pk)
+
+
+@require_POST
+def milestone_add(request, item_id: int):
+    try:
+        services.milestone_add(user=request.user, item_id=item_id, title=request.POST.get("title", ""),
+                               due=request.POST.get("due") or None)
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied from None
+        if error.status == 404:
+            raise Http404 from None
+        messages.error(request, error.message)
+    return redirect("plans_item", item_id=item_id)
+
+
+@require_POST
+def milestone_toggle(request, milestone_id: int):
+    try:
+        milestone = services.milestone_set_done(
+            user=request.user, milestone_id=milestone_id, done=request.POST.get("done") == "1"
+        )
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied from None
+        raise Http404 from None
+    return redirect("plans_item", item_id=milestone.item_id)

@@ -247,3 +247,21 @@ def test_stale_form_shows_the_conflict(client, item, rezina_member, facilitator)
     assert response.status_code == 400
     item.refresh_from_db()
     assert item.status == "not_started" and item.progress == 10
+
+
+def test_milestones_added_and_ticked_by_the_team_drive_the_progress(client, item, rezina_member, calarasi_member):
+    client.force_login(rezina_member)
+    client.post(f"/plans/items/{item.pk}/milestones/", {"title": "Comandat"})
+    client.post(f"/plans/items/{item.pk}/milestones/", {"title": "Livrat", "due": str(TODAY)})
+    first, second = Milestone.objects.filter(item=item).order_by("sort_order")
+    client.post(f"/plans/milestones/{first.pk}/", {"done": "1"})
+    item = ActionItem.objects.prefetch_related("milestones").get(pk=item.pk)
+    assert item_progress(item) == 50
+    assert ItemUpdate.objects.filter(item=item).count() == 3
+    assert client.post(f"/plans/items/{item.pk}/milestones/", {"title": ""}).status_code == 302
+    assert Milestone.objects.filter(item=item).count() == 2
+    client.force_login(calarasi_member)
+    assert client.post(f"/plans/milestones/{second.pk}/", {"done": "1"}).status_code == 403
+    assert client.post(f"/plans/items/{item.pk}/milestones/", {"title": "x"}).status_code == 403
+    second.refresh_from_db()
+    assert not second.done and Milestone.objects.filter(item=item).count() == 2
