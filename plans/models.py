@@ -87,6 +87,9 @@ class ActionItem(TimeStampedModel):
     prototype_versions = models.ManyToManyField(
         "prototypes.PrototypeVersion", verbose_name=_("prototype versions it came from"), blank=True, related_name="action_items"
     )
+    feedback = models.ManyToManyField(
+        "feedback.Feedback", verbose_name=_("feedback it came from"), blank=True, related_name="action_items"
+    )
 
     class Meta:
         verbose_name = _("action item")

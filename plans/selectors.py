@@ -39,7 +39,7 @@ def plans_for_office(office, *, user) -> list[ActionPlan]:
                 "items",
                 queryset=ActionItem.objects.select_related("owner_user").prefetch_related(
                     Prefetch("milestones", queryset=Milestone.objects.order_by("sort_order", "pk")),
-                    "ideas", "prototype_versions__prototype",
+                    "ideas", "prototype_versions__prototype", "feedback",
                 ),
             )
         )
@@ -95,6 +95,7 @@ def origins(item: ActionItem) -> list[dict]:
         {"kind": "prototype_version", "id": version.pk, "prototype": version.prototype.slug, "number": version.number}
         for version in item.prototype_versions.all()
     ]
+    found += [{"kind": "feedback", "id": feedback.pk, "text": feedback.text} for feedback in item.feedback.all()]
     return found
 
 

@@ -155,7 +155,7 @@ def _pk(value) -> int | None:
 
 
 @transaction.atomic
-def item_create(*, user, plan: ActionPlan, title: str, ideas=(), prototype_versions=(), **fields) -> ActionItem:
+def item_create(*, user, plan: ActionPlan, title: str, ideas=(), prototype_versions=(), feedback=(), **fields) -> ActionItem:
     """A new item in a plan (with where it came from), recorded as the item's first update."""
     _require_edit(user, plan)
     probe = ActionItem(plan=plan)
@@ -166,6 +166,8 @@ def item_create(*, user, plan: ActionPlan, title: str, ideas=(), prototype_versi
         item.ideas.set(ideas)
     if prototype_versions:
         item.prototype_versions.set(prototype_versions)
+    if feedback:
+        item.feedback.set(feedback)
     ItemUpdate.objects.create(
         item=item, user=user, changes={"created": [None, item.title]}, note=_("Item created.")
     )
@@ -212,3 +214,14 @@ def milestone_set_done(*, user, milestone_id, done: bool) -> Milestone:
 def _record(item: ActionItem, user, changes: dict) -> None:
     ActionItem.objects.filter(pk=item.pk).update(revision=F("revision") + 1)
     ItemUpdate.objects.create(item=item, user=user, changes=changes)
+
+
+def item_create_from_feedback(*, user, feedback, plan: ActionPlan) -> ActionItem:
+    """One click in the triage: the feedback becomes an item of an office's plan, linked back to
+    it and to the prototype version it was given on."""
+    if not feedback.version.prototype.offices.filter(pk=plan.office_id).exists():
+        raise Invalid(_("This feedback is on a prototype of another office."))
+    return item_create(
+        user=user, plan=plan, title=feedback.text[:200], description=feedback.text,
+        prototype_versions=[feedback.version], feedback=[feedback],
+    )

@@ -70,6 +70,10 @@ class PrototypeVersion(ClusterableModel):
         _("published"), default=False, help_text=_("Published versions can be played by anyone with the link.")
     )
     notes = models.TextField(_("what changed"), blank=True)
+    feedback_public = models.BooleanField(
+        _("show feedback pins to everyone"), default=False,
+        help_text=_("When published, players see every pin; otherwise only their own."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -77,7 +81,7 @@ class PrototypeVersion(ClusterableModel):
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     panels = [
-        FieldRowPanel([FieldPanel("published")]),
+        FieldRowPanel([FieldPanel("published"), FieldPanel("feedback_public")]),
         FieldPanel("notes"),
         InlinePanel("screens", label=_("Screens"), heading=_("Screens, in order")),
     ]

@@ -70,6 +70,13 @@ def play(request, slug: str, number: int | None = None, screen_id: int | None = 
             "x": round(hotspot.x * width, 1), "y": round(hotspot.y * height, 1),
             "w": round(hotspot.w * width, 1), "h": round(hotspot.h * height, 1),
         })
+    from feedback.selectors import pins_for
+
+    pins = [
+        {"x": round(pin.x * width, 1), "y": round(pin.y * height, 1), "text": pin.text, "rating": pin.rating,
+         "mine": bool(request.session.session_key) and pin.session_key == request.session.session_key}
+        for pin in pins_for(user=request.user, session_key=request.session.session_key, version=version, screen=screen)
+    ]
     position = screens.index(screen) + 1
     return render(request, "prototypes/play.html", {
         "prototype": prototype,
@@ -83,6 +90,9 @@ def play(request, slug: str, number: int | None = None, screen_id: int | None = 
         "position": position,
         "count": len(screens),
         "start_url": screen_url(prototype, version, screens[0]),
+        "pins": pins,
+        "feedback_url": reverse("feedback_form", args=[prototype.slug, version.number, screen.pk]),
+        "feedback_api": f"/api/prototypes/{prototype.slug}/feedback",
     })
 
 

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from feedback.api import router as feedback_router
 from ideas.api import router as ideas_router
 from plans.api import router as plans_router
 from prototypes.api import router as prototypes_router
@@ -14,6 +15,7 @@ from workshop_site.core.api import api, api_not_found
 api.add_router("", ideas_router)
 api.add_router("", prototypes_router)
 api.add_router("", plans_router)
+api.add_router("", feedback_router)
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("", include("ideas.urls")),
     path("", include("prototypes.urls")),
     path("", include("plans.urls")),
+    path("", include("feedback.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

@@ -100,8 +100,15 @@ def test_facilitator_draws_a_hotspot_that_works_in_play_mode(live_server_url, br
 
         page.goto(f"{live_server_url}/admin/prototypes/screens/{start.pk}/hotspots/")
         canvas = page.locator("#hotspot-canvas")
+        # Box names come from a translated format ("Hotspot %s" in English, Romanian by default).
+        name_format = canvas.get_attribute("data-box-label")
+
+        def box_name(number):
+            return name_format.replace("%s", str(number))
+
+        any_box = re.compile("^" + re.escape(name_format).replace("%s", r"\d"))
         # The demo's two hotspots are drawn as boxes, focusable buttons named after their row.
-        expect(canvas.get_by_role("button", name=re.compile(r"^Hotspot \d"))).to_have_count(2)
+        expect(canvas.get_by_role("button", name=any_box)).to_have_count(2)
 
         # Draw on the empty middle of the picture: from (0.1, 0.45) to (0.6, 0.6).
         canvas.scroll_into_view_if_needed()
@@ -126,7 +133,7 @@ def test_facilitator_draws_a_hotspot_that_works_in_play_mode(live_server_url, br
         for side, value in {"x": 0.1, "y": 0.45, "w": 0.5, "h": 0.15}.items():
             assert abs(drawn[side] - value) < 0.01, (side, drawn)
             assert re.fullmatch(r"\d(\.\d{1,3})?", row.locator(f'[name="hotspots-2-{side}"]').input_value())
-        box = canvas.get_by_role("button", name="Hotspot 3")
+        box = canvas.get_by_role("button", name=box_name(3))
         expect(box).to_be_visible()
         shown = box.bounding_box()
         assert abs(shown["x"] - at(drawn["x"], 0)[0]) < 2
@@ -172,7 +179,7 @@ def test_facilitator_draws_a_hotspot_that_works_in_play_mode(live_server_url, br
         extra = page.locator('tr[data-prefix="hotspots-3"]')
         expect(extra.locator("th")).to_have_text("4")
         assert abs(float(extra.locator('[name="hotspots-3-x"]').input_value()) - 0.6) < 0.01
-        extra_box = canvas.locator('.hotspot-box[aria-label="Hotspot 4"]')
+        extra_box = canvas.locator(f'.hotspot-box[aria-label="{box_name(4)}"]')
         expect(extra_box).to_be_visible()
         extra.locator('[name="hotspots-3-DELETE"]').check()
         expect(extra_box).to_be_hidden()
@@ -181,12 +188,12 @@ def test_facilitator_draws_a_hotspot_that_works_in_play_mode(live_server_url, br
         row.locator('[name="hotspots-2-target_kind"]').select_option("screen")
         row.locator('[name="hotspots-2-target_screen"]').select_option(label="Statut")
         row.locator('[name="hotspots-2-label"]').fill("Vezi statutul")
-        expect(box).to_have_attribute("aria-label", "Hotspot 3: Vezi statutul")
+        expect(box).to_have_attribute("aria-label", f"{box_name(3)}: Vezi statutul")
         with page.expect_navigation():
             page.locator("#hotspots-save").click()
         expect(page.locator(".messages li.success")).to_have_count(1)
         expect(page.locator("#id_hotspots-TOTAL_FORMS")).to_have_value("4")  # 3 saved + the blank row
-        expect(canvas.get_by_role("button", name=re.compile(r"^Hotspot \d"))).to_have_count(3)
+        expect(canvas.get_by_role("button", name=any_box)).to_have_count(3)
 
         saved = Hotspot.objects.get(screen=start, label="Vezi statutul")
         assert saved.target_screen == status and not saved.back and not saved.target_url

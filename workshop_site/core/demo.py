@@ -25,7 +25,7 @@ from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
 from workshop_site.offices.services import office_team_ensure
 from workshop_site.workshops.models import Phase, WorkshopIndexPage, WorkshopPage
 
-APP_STEPS = ["ideas", "prototypes", "feedback", "plans"]
+APP_STEPS = ["ideas", "prototypes", "feedback", "plans"]  # feedback before plans: items may link to it
 CHISINAU = ZoneInfo("Europe/Chisinau")
 DEMO_JOIN_CODE = "DEMO29"
 

@@ -43,6 +43,8 @@ FACILITATOR_MODEL_PERMISSIONS = [
     "prototypes.change_servicemap",
     "prototypes.delete_servicemap",
 ]
+# Office teams triage their prototypes' feedback and keep their plans in the admin; the
+# object-level rules decide which ones.
 
 
 def _permissions(names: list[str]) -> list[Permission]:

@@ -1,0 +1,87 @@
+"""`POST /api/prototypes/{slug}/feedback` (DESIGN.md), listing and editing one's own pins."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from prototypes.models import Prototype
+from workshop_site.core.errors import NotFound
+
+from . import selectors, services
+from .models import Feedback
+
+router = Router(tags=["feedback"])
+
+
+class FeedbackIn(Schema):
+    version: int
+    screen: int
+    x: float
+    y: float
+    text: str
+    rating: int | None = None
+    role: str | None = None
+
+
+class FeedbackEdit(Schema):
+    text: str | None = None
+    rating: int | None = None
+
+
+def feedback_payload(feedback: Feedback, *, session_key: str | None) -> dict:
+    return {
+        "id": feedback.pk, "version": feedback.version.number, "screen": feedback.screen_id,
+        "x": feedback.x, "y": feedback.y, "text": feedback.text, "rating": feedback.rating,
+        "role": feedback.author_role or None, "status": feedback.status, "reply": feedback.reply or None,
+        "mine": bool(session_key) and feedback.session_key == session_key,
+    }
+
+
+def _session_key(request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key
+
+
+def _version(slug: str, number: int):
+    prototype = get_object_or_404(Prototype, slug=slug)
+    version = prototype.versions.filter(number=number).first()
+    if version is None:
+        raise NotFound("No such version.")
+    return version
+
+
+@router.post("/prototypes/{slug}/feedback", response={201: dict})
+def submit(request, slug: str, payload: FeedbackIn):
+    """Pin feedback on a screen; the browser's session may then edit it."""
+    session_key = _session_key(request)
+    services.check_rate(session_key=session_key, address=request.META.get("REMOTE_ADDR"))
+    version = _version(slug, payload.version)
+    # A strictly typed body: the service refuses what the schema coerced (e.g. "3" for 3).
+    feedback = services.feedback_submit(
+        user=request.user, session_key=session_key, version=version, screen_id=payload.screen,
+        x=payload.x, y=payload.y, text=payload.text, rating=payload.rating, role=payload.role,
+    )
+    return Status(201, feedback_payload(feedback, session_key=session_key))
+
+
+@router.get("/prototypes/{slug}/feedback")
+def pins(request, slug: str, version: int, screen: int | None = None):
+    """The pins this browser may see on a version (optionally one screen)."""
+    found = _version(slug, version)
+    if not found.published and not request.user.has_perm("prototypes.view_draft", found.prototype):
+        raise NotFound("No such version.")
+    session_key = request.session.session_key
+    screen_obj = found.screens.filter(pk=screen).first() if screen is not None else None
+    if screen is not None and screen_obj is None:
+        raise NotFound("No such screen in this version.")
+    rows = selectors.pins_for(user=request.user, session_key=session_key, version=found, screen=screen_obj)
+    return {"pins": [feedback_payload(f, session_key=session_key) for f in rows.select_related("version")]}
+
+
+@router.patch("/feedback/{feedback_id}")
+def edit(request, feedback_id: int, payload: FeedbackEdit):
+    session_key = request.session.session_key
+    services.check_rate(session_key=session_key, address=request.META.get("REMOTE_ADDR"))
+    changes = payload.dict(exclude_unset=True)
+    feedback = services.feedback_edit(session_key=session_key, feedback_id=feedback_id, **changes)
+    return feedback_payload(feedback, session_key=session_key)

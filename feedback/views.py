@@ -1,0 +1,40 @@
+"""The no-JavaScript feedback form of a prototype screen."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from prototypes.models import Prototype
+from workshop_site.core.errors import DomainError
+
+from . import services
+from .forms import FeedbackForm
+
+
+def feedback_form(request, slug: str, number: int, screen_id: int):
+    prototype = get_object_or_404(Prototype, slug=slug)
+    version = prototype.versions.filter(number=number).first()
+    screen = version.screens.filter(pk=screen_id).first() if version else None
+    if screen is None or (not version.published and not request.user.has_perm("prototypes.view_draft", prototype)):
+        raise Http404
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not request.session.session_key:
+            request.session.save()
+        data = form.cleaned_data
+        try:
+            services.check_rate(session_key=request.session.session_key, address=request.META.get("REMOTE_ADDR"))
+            services.feedback_submit(
+                user=request.user, session_key=request.session.session_key, version=version, screen_id=screen.pk,
+                x=data["x"], y=data["y"], text=data["text"], rating=data["rating"], role=data["role"] or None,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you! Your feedback is pinned on the screen."))
+            return redirect("prototypes_play_screen", slug=slug, number=number, screen_id=screen.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "feedback/feedback_form.html", {
+        "prototype": prototype, "version": version, "screen": screen, "form": form,
+    }, status=status)

@@ -1,0 +1,26 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views
+from .selectors import triage_queryset
+
+
+@hooks.register("register_admin_urls")
+def feedback_admin_urls():
+    return [
+        path("feedback/", admin_views.feedback_list, name="feedback_admin_list"),
+        path("feedback/<int:feedback_id>/", admin_views.feedback_detail, name="feedback_admin_detail"),
+        path("feedback/<int:feedback_id>/action-item/", admin_views.feedback_make_item, name="feedback_admin_make_item"),
+    ]
+
+
+class FeedbackMenuItem(MenuItem):
+    def is_shown(self, request):
+        return triage_queryset(request.user).exists() or request.user.has_perm("prototypes.change_prototype")
+
+
+@hooks.register("register_admin_menu_item")
+def feedback_menu_item():
+    return FeedbackMenuItem(_("Feedback"), reverse("feedback_admin_list"), icon_name="comment", order=265)
