@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from workshop_site.core.models import UserGeneratedContentModel
+from workshop_site.core.models import TimeStampedModel, UserGeneratedContentModel
 
 
 class FeedbackRole(models.TextChoices):
@@ -66,3 +66,85 @@ class Feedback(UserGeneratedContentModel):
 
     def __str__(self):
         return self.text[:60]
+
+
+class TestTask(TimeStampedModel):
+    """A task testers take on a version, as in Maze: an instruction, where it starts, which
+    screens count as done, and (optionally) the path the team expects."""
+
+    version = models.ForeignKey(
+        "prototypes.PrototypeVersion", verbose_name=_("version"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    instruction = models.CharField(_("instruction"), max_length=300)
+    start_screen = models.ForeignKey(
+        "prototypes.Screen", verbose_name=_("start screen"), on_delete=models.CASCADE, related_name="+"
+    )
+    goal_screens = models.ManyToManyField("prototypes.Screen", verbose_name=_("goal screens"), related_name="+")
+    expected_path = models.JSONField(
+        _("expected path"), default=list, blank=True,
+        help_text=_("Screen ids in the order the team expects, start and goal included (optional)."),
+    )
+    active = models.BooleanField(_("open for testers"), default=True)
+
+    class Meta:
+        verbose_name = _("test task")
+        verbose_name_plural = _("test tasks")
+        ordering = ["version", "pk"]
+
+    def __str__(self):
+        return self.instruction
+
+
+class RunOutcome(models.TextChoices):
+    RUNNING = "running", _("running")
+    COMPLETED = "completed", _("reached the goal")
+    GAVE_UP = "gave_up", _("gave up")
+    RESTARTED = "restarted", _("restarted")
+
+
+class TaskRun(models.Model):
+    """One tester's attempt at a task; every tap is stored as it happens, so a closed page
+    loses nothing."""
+
+    task = models.ForeignKey(TestTask, verbose_name=_("task"), on_delete=models.CASCADE, related_name="runs")
+    session_key = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=RunOutcome.choices, default=RunOutcome.RUNNING)
+    current_screen = models.ForeignKey(
+        "prototypes.Screen", verbose_name=_("on screen"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("task run")
+        verbose_name_plural = _("task runs")
+        ordering = ["task", "started_at", "pk"]
+
+    def __str__(self):
+        return f"{self.task} #{self.pk}"
+
+
+class Tap(models.Model):
+    """A tap during a run: where (fractions of the screen), whether it hit a hotspot, when."""
+
+    run = models.ForeignKey(TaskRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="taps")
+    screen = models.ForeignKey("prototypes.Screen", verbose_name=_("screen"), on_delete=models.CASCADE, related_name="+")
+    x = models.FloatField(_("x"))
+    y = models.FloatField(_("y"))
+    hit = models.BooleanField(_("hit a hotspot"), default=False)
+    led_to = models.ForeignKey(
+        "prototypes.Screen", verbose_name=_("led to"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ms_since_start = models.PositiveIntegerField(_("milliseconds since the start"))
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tap")
+        verbose_name_plural = _("taps")
+        ordering = ["run", "ms_since_start", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(x__gte=0) & Q(x__lte=1) & Q(y__gte=0) & Q(y__lte=1), name="tap_on_the_screen"),
+        ]
+
+    def __str__(self):
+        return f"{self.run}: {self.x:.2f}, {self.y:.2f}"
