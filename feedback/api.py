@@ -6,7 +6,7 @@ from ninja import Router, Schema, Status
 from prototypes.models import Prototype
 from workshop_site.core.errors import NotFound
 
-from . import selectors, services
+from . import selectors, services, tasks
 from .models import Feedback
 
 router = Router(tags=["feedback"])
@@ -85,3 +85,47 @@ def edit(request, feedback_id: int, payload: FeedbackEdit):
     changes = payload.dict(exclude_unset=True)
     feedback = services.feedback_edit(session_key=session_key, feedback_id=feedback_id, **changes)
     return feedback_payload(feedback, session_key=session_key)
+
+
+class TapIn(Schema):
+    screen: int
+    x: float
+    y: float
+
+
+def _run_payload(run) -> dict:
+    task = run.task
+    version = task.version
+    return {
+        "run": run.pk, "task": task.pk, "outcome": run.outcome, "start_screen": task.start_screen_id,
+        "play_url": f"/p/{version.prototype.slug}/v{version.number}/s{task.start_screen_id}/?run={run.pk}",
+    }
+
+
+@router.post("/tasks/{task_id}/runs", response={201: dict})
+def run_start(request, task_id: int):
+    """Start taking a task; taps then go to /api/task-runs/{run}/taps."""
+    session_key = _session_key(request)
+    services.check_rate(session_key=session_key, address=request.META.get("REMOTE_ADDR"))
+    run = tasks.run_start(task_id=task_id, user=request.user, session_key=session_key)
+    run = type(run).objects.select_related("task__version__prototype").get(pk=run.pk)
+    return Status(201, _run_payload(run))
+
+
+@router.post("/task-runs/{run_id}/taps")
+def run_tap(request, run_id: int, payload: TapIn):
+    return tasks.run_tap(run_id=run_id, session_key=request.session.session_key, screen_id=payload.screen,
+                         x=payload.x, y=payload.y)
+
+
+@router.post("/task-runs/{run_id}/give-up")
+def run_give_up(request, run_id: int):
+    run = tasks.run_give_up(run_id=run_id, session_key=request.session.session_key)
+    return {"run": run.pk, "outcome": run.outcome}
+
+
+@router.post("/task-runs/{run_id}/restart", response={201: dict})
+def run_restart(request, run_id: int):
+    run = tasks.run_restart(run_id=run_id, session_key=request.session.session_key)
+    run = type(run).objects.select_related("task__version__prototype").get(pk=run.pk)
+    return Status(201, _run_payload(run))

@@ -72,6 +72,8 @@ class TestTask(TimeStampedModel):
     """A task testers take on a version, as in Maze: an instruction, where it starts, which
     screens count as done, and (optionally) the path the team expects."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     version = models.ForeignKey(
         "prototypes.PrototypeVersion", verbose_name=_("version"), on_delete=models.CASCADE, related_name="tasks"
     )

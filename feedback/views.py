@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from prototypes.models import Prototype
 from workshop_site.core.errors import DomainError
 
-from . import services
+from . import services, tasks
 from .forms import FeedbackForm
+from .models import TestTask
 
 
 def feedback_form(request, slug: str, number: int, screen_id: int):
@@ -38,3 +39,25 @@ def feedback_form(request, slug: str, number: int, screen_id: int):
     return render(request, "feedback/feedback_form.html", {
         "prototype": prototype, "version": version, "screen": screen, "form": form,
     }, status=status)
+
+
+def task_start(request, slug: str, number: int, task_id: int):
+    """`/p/<slug>/v<n>/tasks/<id>/`: the instruction, then the start screen in task mode."""
+    prototype = get_object_or_404(Prototype, slug=slug)
+    task = get_object_or_404(TestTask.objects.select_related("version"), pk=task_id, version__prototype=prototype,
+                             version__number=number)
+    if not task.version.published and not request.user.has_perm("prototypes.view_draft", prototype):
+        raise Http404
+    error = None
+    if request.method == "POST":
+        if not request.session.session_key:
+            request.session.save()
+        try:
+            services.check_rate(session_key=request.session.session_key, address=request.META.get("REMOTE_ADDR"))
+            run = tasks.run_start(task_id=task.pk, user=request.user, session_key=request.session.session_key)
+        except DomainError as refused:
+            error = refused.message
+        else:
+            return redirect(f"/p/{slug}/v{number}/s{task.start_screen_id}/?run={run.pk}")
+    return render(request, "feedback/task_start.html", {"prototype": prototype, "task": task, "error": error},
+                  status=400 if error else 200)

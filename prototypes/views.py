@@ -47,6 +47,9 @@ def play(request, slug: str, number: int | None = None, screen_id: int | None = 
     if screen is None:
         raise Http404(_("No such screen in this version."))
     came_from = by_id.get(_int(request.GET.get("from")))
+    from feedback.tasks import run_for_play
+
+    run = run_for_play(_int(request.GET.get("run")), session_key=request.session.session_key, version=version)
     rendition = screen.image.get_rendition(RENDITION)
     width, height = rendition.width, rendition.height
     hotspots, preload = [], []
@@ -77,6 +80,11 @@ def play(request, slug: str, number: int | None = None, screen_id: int | None = 
          "mine": bool(request.session.session_key) and pin.session_key == request.session.session_key}
         for pin in pins_for(user=request.user, session_key=request.session.session_key, version=version, screen=screen)
     ]
+    if run is not None:
+        # Taking a task: links keep the run, so the next screen knows it.
+        for spot in hotspots:
+            if spot["kind"] != "url":
+                spot["href"] += ("&" if "?" in spot["href"] else "?") + f"run={run.pk}"
     position = screens.index(screen) + 1
     return render(request, "prototypes/play.html", {
         "prototype": prototype,
@@ -90,7 +98,8 @@ def play(request, slug: str, number: int | None = None, screen_id: int | None = 
         "position": position,
         "count": len(screens),
         "start_url": screen_url(prototype, version, screens[0]),
-        "pins": pins,
+        "pins": [] if run is not None else pins,
+        "run": run,
         "feedback_url": reverse("feedback_form", args=[prototype.slug, version.number, screen.pk]),
         "feedback_api": f"/api/prototypes/{prototype.slug}/feedback",
     })

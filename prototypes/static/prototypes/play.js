@@ -37,7 +37,7 @@
     svg.appendChild(marker);
   }
 
-  if (toggle && form) {
+  if (toggle && form && !document.getElementById('task-bar')) {
     toggle.hidden = false;
     toggle.addEventListener('click', function () { setCommenting(!commenting); });
     document.getElementById('comment-cancel').addEventListener('click', function () { setCommenting(false); toggle.focus(); });
@@ -67,7 +67,40 @@
     });
   }
 
+  /* Taking a test task: every tap goes to the server, which says where it leads. */
+  var taskBar = document.getElementById('task-bar');
+  var running = taskBar && taskBar.getAttribute('data-outcome') === 'running';
+  function post(url, body) {
+    var token = taskBar.querySelector('[name=csrfmiddlewaretoken]');
+    return fetch(url, {
+      method: 'POST', credentials: 'same-origin', keepalive: true,
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token ? token.value : '' },
+      body: JSON.stringify(body || {})
+    }).then(function (r) { return r.json(); });
+  }
+  if (running) {
+    var base = taskBar.getAttribute('data-base'), runId = taskBar.getAttribute('data-run');
+    document.getElementById('task-give-up').addEventListener('click', function () {
+      post(taskBar.getAttribute('data-give-up')).then(function () { window.location.reload(); });
+    });
+    document.getElementById('task-restart').addEventListener('click', function () {
+      post(taskBar.getAttribute('data-restart')).then(function (data) { window.location.href = data.play_url; });
+    });
+  }
+
   svg.addEventListener('click', function (ev) {
+    if (running) {
+      ev.preventDefault();
+      var p = toFraction(ev);
+      post(taskBar.getAttribute('data-taps'), {
+        screen: Number(taskBar.getAttribute('data-screen')), x: Math.round(p.x * 1000) / 1000, y: Math.round(p.y * 1000) / 1000
+      }).then(function (result) {
+        if (result.led_to) window.location.href = base + 's' + result.led_to + '/?run=' + runId;
+        else if (result.url) window.open(result.url, '_blank', 'noopener');
+        /* A miss is recorded and shows nothing: hints would change the test. */
+      });
+      return;
+    }
     if (commenting) {
       ev.preventDefault();
       point = toFraction(ev);
