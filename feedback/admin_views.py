@@ -75,3 +75,76 @@ def feedback_make_item(request, feedback_id: int):
     return redirect("feedback_admin_detail", feedback_id=feedback_id)
 
 
+
+
+def _editable_version(request, version_id: int):
+    from prototypes.models import PrototypeVersion
+
+    version = get_object_or_404(PrototypeVersion.objects.select_related("prototype"), pk=version_id)
+    if not request.user.has_perm("prototypes.edit_prototype", version.prototype):
+        raise PermissionDenied
+    return version
+
+
+def task_create(request, version_id: int):
+    """A facilitator or the offices' team defines a task on a version."""
+    from .forms import TaskForm
+    from .models import TestTask
+    from .tasks import task_validate
+
+    version = _editable_version(request, version_id)
+    form = TaskForm(request.POST if request.method == "POST" else None, version=version)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task_validate(version=version, start_screen=data["start_screen"], goal_screens=list(data["goal_screens"]),
+                          expected_path=form.expected_path())
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            task = TestTask.objects.create(version=version, instruction=data["instruction"], start_screen=data["start_screen"],
+                                           expected_path=form.expected_path(), active=data["active"])
+            task.goal_screens.set(data["goal_screens"])
+            messages.success(request, _("Task created. Testers start it at %(url)s") % {
+                "url": f"/p/{version.prototype.slug}/v{version.number}/tasks/{task.pk}/"})
+            return redirect("prototypes_admin_version", version_id=version.pk)
+    return TemplateResponse(request, "feedback/admin/task_form.html", {"form": form, "version": version},
+                            status=400 if form.is_bound and form.errors else 200)
+
+
+def _triagable_task(request, task_id: int):
+    from .models import TestTask
+
+    task = get_object_or_404(TestTask.objects.select_related("version__prototype", "start_screen"), pk=task_id)
+    if not request.user.has_perm("prototypes.edit_prototype", task.version.prototype):
+        raise PermissionDenied
+    return task
+
+
+def task_results(request, task_id: int):
+    """A task's figures on its version, heatmaps per screen, and the same task on other versions."""
+    from .metrics import compare_versions, task_metrics
+
+    task = _triagable_task(request, task_id)
+    metrics = task_metrics(task)
+    comparison = next((row for row in compare_versions(task.version.prototype) if row["instruction"] == task.instruction), None)
+    return TemplateResponse(request, "feedback/admin/task_results.html", {
+        "task": task, "metrics": metrics, "comparison": comparison,
+        "start_url": f"/p/{task.version.prototype.slug}/v{task.version.number}/tasks/{task.pk}/",
+    })
+
+
+def task_heatmap(request, task_id: int, screen_id: int):
+    """The taps of a task's finished runs on one screen, as a heatmap over the picture (PNG)."""
+    from django.http import HttpResponse
+
+    from .heatmap import heatmap_png
+    from .metrics import FINISHED
+    from .models import Tap
+
+    task = _triagable_task(request, task_id)
+    screen = get_object_or_404(task.version.screens.select_related("image"), pk=screen_id)
+    taps = Tap.objects.filter(run__task=task, run__outcome__in=list(FINISHED), screen=screen).only("screen_id", "x", "y")
+    response = HttpResponse(heatmap_png(screen, list(taps)), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=60"
+    return response

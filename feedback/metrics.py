@@ -189,16 +189,18 @@ def _metrics(task: TestTask, version_number: int, runs, screens: list[Screen]) -
     all_taps = sum(w.taps for w in walks)
     misclick_rate = _rate(sum(w.misclicks for w in walks), all_taps)
 
+    taps_on: dict[int, int] = defaultdict(int)
+    misclicks_on: dict[int, int] = defaultdict(int)
+    for run, run_taps in runs:
+        if run["outcome"] in FINISHED:
+            for tap in run_taps:
+                taps_on[tap.screen_id] += 1
+                misclicks_on[tap.screen_id] += not tap.hit
+
     per_screen = []
     for screen in screens:
         visits = [w for w in walks if screen.pk in w.reached]
-        taps = misclicks = 0
-        for run, run_taps in runs:
-            if run["outcome"] in FINISHED:
-                for tap in run_taps:
-                    if tap.screen_id == screen.pk:
-                        taps += 1
-                        misclicks += not tap.hit
+        taps, misclicks = taps_on[screen.pk], misclicks_on[screen.pk]
         dropped = sum(1 for w in visits if w.outcome == RunOutcome.GAVE_UP and w.end_screen == screen.pk)
         drop_off = _rate(dropped, len(visits))
         screen_misclick_rate = _rate(misclicks, taps)

@@ -61,3 +61,15 @@ def task_start(request, slug: str, number: int, task_id: int):
             return redirect(f"/p/{slug}/v{number}/s{task.start_screen_id}/?run={run.pk}")
     return render(request, "feedback/task_start.html", {"prototype": prototype, "task": task, "error": error},
                   status=400 if error else 200)
+
+
+def version_summary(request, slug: str, number: int):
+    """`/p/<slug>/v<n>/summary/`: the public summary of a version's feedback and tests."""
+    from .metrics import version_summary as summarise
+
+    prototype = get_object_or_404(Prototype, slug=slug)
+    version = prototype.versions.filter(number=number).first()
+    if version is None or (not version.published and not request.user.has_perm("prototypes.view_draft", prototype)):
+        raise Http404
+    return render(request, "feedback/version_summary.html", {"prototype": prototype, "version": version,
+                                                              "summary": summarise(version)})

@@ -13,6 +13,10 @@ def feedback_admin_urls():
         path("feedback/", admin_views.feedback_list, name="feedback_admin_list"),
         path("feedback/<int:feedback_id>/", admin_views.feedback_detail, name="feedback_admin_detail"),
         path("feedback/<int:feedback_id>/action-item/", admin_views.feedback_make_item, name="feedback_admin_make_item"),
+        path("feedback/versions/<int:version_id>/tasks/new/", admin_views.task_create, name="feedback_admin_task_create"),
+        path("feedback/tasks/<int:task_id>/", admin_views.task_results, name="feedback_admin_task"),
+        path("feedback/tasks/<int:task_id>/heatmap/<int:screen_id>.png", admin_views.task_heatmap,
+             name="feedback_admin_task_heatmap"),
     ]
 
 

@@ -46,6 +46,7 @@ def version_detail(request, version_id: int):
         "screens": screens,
         "edit_url": reverse("prototype_versions:edit", args=[version.pk]),
         "play_url": reverse("prototypes_play_version", args=[version.prototype.slug, version.number]),
+        "tasks": version.tasks.all(),
     })
 
 

@@ -34,3 +34,16 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests run last: Playwright's sync API holds an event loop in the main thread
     while its browser is open, which async tests cannot share."""
     items.sort(key=lambda item: "tests/browser/" in str(item.path))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """SQLite reuses row ids after a test rolls back, so a rendition or rate count cached by one
+    test would leak into the next. (Redis is left alone: PostgreSQL never reuses ids, and a
+    flush would also empty the channel layer.)"""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        caches["default"].clear()
+    yield
