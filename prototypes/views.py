@@ -6,7 +6,7 @@ the player came from (`?from=`), or to the start screen.
 """
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,6 +50,10 @@ def play(request, slug: str, number: int | None = None, screen_id: int | None = 
     from feedback.tasks import run_for_play
 
     run = run_for_play(_int(request.GET.get("run")), session_key=request.session.session_key, version=version)
+    if run is not None and run.outcome == "running" and run.current_screen_id and run.current_screen_id != screen.pk:
+        # A link followed outside the task's tap handler: show the screen the run is at.
+        current = by_id.get(run.current_screen_id, screens[0])
+        return redirect(f"{screen_url(prototype, version, current)}?run={run.pk}")
     rendition = screen.image.get_rendition(RENDITION)
     width, height = rendition.width, rendition.height
     hotspots, preload = [], []

@@ -30,9 +30,11 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
-    from django.conf.urls.static import static
+    # static() only serves with DEBUG on; the tests' live server runs with it off.
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
 # The page tree last: Romanian at /, Russian at /ru/, English at /en/.
 urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

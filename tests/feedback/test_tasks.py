@@ -106,3 +106,10 @@ def test_the_task_page_starts_a_run_and_play_mode_shows_the_task(client, flow):
     assert 'id="task-bar"' in html and "Depuneți cererea" in html and f"run={run.pk}" in html
     # Another browser with the same link does not join this run.
     assert 'id="task-bar"' not in Client().get(response["Location"]).content.decode()
+
+
+def test_a_link_followed_outside_the_task_shows_the_screen_the_run_is_at(client, flow):
+    run = start_run(client, flow["task"])
+    response = client.get(f"/p/maternitate/v1/s{flow['status'].pk}/?run={run['run']}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/p/maternitate/v1/s{flow['start'].pk}/?run={run['run']}"

@@ -15,6 +15,7 @@
     toggle.setAttribute('aria-pressed', on ? 'true' : 'false');
     svg.classList.toggle('commenting', on);
     hint.hidden = !on;
+    if (on) hint.textContent = hint.getAttribute('data-instruction');
     if (!on) { form.hidden = true; if (marker) { marker.remove(); marker = null; } }
   }
 
@@ -57,8 +58,13 @@
         return response.json().then(function (data) { return { ok: response.ok, data: data }; });
       }).then(function (result) {
         if (!result.ok) { status.textContent = result.data.message || form.getAttribute('data-error'); return; }
-        status.textContent = form.getAttribute('data-sent');
-        marker = null;  // keep the pin on the screen
+        // Keep the pin on the screen, described as the server-drawn ones are.
+        marker.setAttribute('role', 'img');
+        marker.setAttribute('aria-label', form.getAttribute('data-pin-label') + ': ' + body.text);
+        var title = document.createElementNS(SVGNS, 'title');
+        title.textContent = body.text;
+        marker.insertBefore(title, marker.firstChild);
+        marker = null;
         form.text.value = '';
         setCommenting(false);
         hint.hidden = false;
@@ -95,6 +101,8 @@
       post(taskBar.getAttribute('data-taps'), {
         screen: Number(taskBar.getAttribute('data-screen')), x: Math.round(p.x * 1000) / 1000, y: Math.round(p.y * 1000) / 1000
       }).then(function (result) {
+        /* A refused tap (the run is elsewhere or over): reload, the server shows where it is. */
+        if (result.code) { window.location.reload(); return; }
         if (result.led_to) window.location.href = base + 's' + result.led_to + '/?run=' + runId;
         else if (result.url) window.open(result.url, '_blank', 'noopener');
         /* A miss is recorded and shows nothing: hints would change the test. */
