@@ -112,7 +112,7 @@ def task_create(request, version_id: int):
                             status=400 if form.is_bound and form.errors else 200)
 
 
-def _triagable_task(request, task_id: int):
+def _editable_task(request, task_id: int):
     from .models import TestTask
 
     task = get_object_or_404(TestTask.objects.select_related("version__prototype", "start_screen"), pk=task_id)
@@ -125,7 +125,7 @@ def task_results(request, task_id: int):
     """A task's figures on its version, heatmaps per screen, and the same task on other versions."""
     from .metrics import compare_versions, task_metrics
 
-    task = _triagable_task(request, task_id)
+    task = _editable_task(request, task_id)
     metrics = task_metrics(task)
     comparison = next((row for row in compare_versions(task.version.prototype) if row["instruction"] == task.instruction), None)
     return TemplateResponse(request, "feedback/admin/task_results.html", {
@@ -142,7 +142,7 @@ def task_heatmap(request, task_id: int, screen_id: int):
     from .metrics import FINISHED
     from .models import Tap
 
-    task = _triagable_task(request, task_id)
+    task = _editable_task(request, task_id)
     screen = get_object_or_404(task.version.screens.select_related("image"), pk=screen_id)
     taps = Tap.objects.filter(run__task=task, run__outcome__in=list(FINISHED), screen=screen).only("screen_id", "x", "y")
     response = HttpResponse(heatmap_png(screen, list(taps)), content_type="image/png")

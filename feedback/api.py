@@ -68,7 +68,7 @@ def submit(request, slug: str, payload: FeedbackIn):
 def pins(request, slug: str, version: int, screen: int | None = None):
     """The pins this browser may see on a version (optionally one screen)."""
     found = _version(slug, version)
-    if not found.published and not request.user.has_perm("prototypes.view_draft", found.prototype):
+    if not request.user.has_perm("prototypes.view_version", found):
         raise NotFound("No such version.")
     session_key = request.session.session_key
     screen_obj = found.screens.filter(pk=screen).first() if screen is not None else None

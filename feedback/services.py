@@ -57,7 +57,7 @@ def check_rate(*, session_key: str | None, address: str | None) -> None:
 def feedback_submit(*, user, session_key: str, version: PrototypeVersion, screen_id, x, y, text, rating=None,
                     role=None) -> Feedback:
     """A pin on a screen of a version the author may see (published, or a draft for its team)."""
-    if not version.published and not user.has_perm("prototypes.view_draft", version.prototype):
+    if not user.has_perm("prototypes.view_version", version):
         raise NotFound(_("This version is not published."))
     screen = Screen.objects.filter(pk=screen_id if isinstance(screen_id, int) and not isinstance(screen_id, bool) else None,
                                    version=version).first()

@@ -35,7 +35,7 @@ def run_start(*, task_id, user, session_key: str) -> TaskRun:
     if task is None:
         raise NotFound(_("No such task."))
     version = task.version
-    if not version.published and not user.has_perm("prototypes.view_draft", version.prototype):
+    if not user.has_perm("prototypes.view_version", version):
         raise NotFound(_("No such task."))
     if not task.active:
         raise Invalid(_("This task is closed."))

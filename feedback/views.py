@@ -17,7 +17,7 @@ def feedback_form(request, slug: str, number: int, screen_id: int):
     prototype = get_object_or_404(Prototype, slug=slug)
     version = prototype.versions.filter(number=number).first()
     screen = version.screens.filter(pk=screen_id).first() if version else None
-    if screen is None or (not version.published and not request.user.has_perm("prototypes.view_draft", prototype)):
+    if screen is None or not request.user.has_perm("prototypes.view_version", version):
         raise Http404
     form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -46,7 +46,7 @@ def task_start(request, slug: str, number: int, task_id: int):
     prototype = get_object_or_404(Prototype, slug=slug)
     task = get_object_or_404(TestTask.objects.select_related("version"), pk=task_id, version__prototype=prototype,
                              version__number=number)
-    if not task.version.published and not request.user.has_perm("prototypes.view_draft", prototype):
+    if not request.user.has_perm("prototypes.view_version", task.version):
         raise Http404
     error = None
     if request.method == "POST":
@@ -69,7 +69,7 @@ def version_summary(request, slug: str, number: int):
 
     prototype = get_object_or_404(Prototype, slug=slug)
     version = prototype.versions.filter(number=number).first()
-    if version is None or (not version.published and not request.user.has_perm("prototypes.view_draft", prototype)):
+    if version is None or not request.user.has_perm("prototypes.view_version", version):
         raise Http404
     return render(request, "feedback/version_summary.html", {"prototype": prototype, "version": version,
                                                               "summary": summarise(version)})

@@ -38,8 +38,6 @@ rules.add_perm("plans.change_plan", can_edit)
 def editable_plans_filter(user) -> dict | None:
     """The same rule as a queryset filter on plans: None means every plan (facilitators);
     otherwise the plans of the offices whose team the user is in."""
-    from workshop_site.core.predicates import is_facilitator as _is_facilitator
-
-    if _is_facilitator(user):
+    if is_facilitator(user):
         return None
     return {"office__team_group__in": user.groups.all()} if getattr(user, "is_authenticated", False) else {"pk__in": []}

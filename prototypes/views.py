@@ -47,10 +47,11 @@ def play(request, slug: str, number: int | None = None, screen_id: int | None = 
     if screen is None:
         raise Http404(_("No such screen in this version."))
     came_from = by_id.get(_int(request.GET.get("from")))
+    from feedback.models import RunOutcome
     from feedback.tasks import run_for_play
 
     run = run_for_play(_int(request.GET.get("run")), session_key=request.session.session_key, version=version)
-    if run is not None and run.outcome == "running" and run.current_screen_id and run.current_screen_id != screen.pk:
+    if run is not None and run.outcome == RunOutcome.RUNNING and run.current_screen_id and run.current_screen_id != screen.pk:
         # A link followed outside the task's tap handler: show the screen the run is at.
         current = by_id.get(run.current_screen_id, screens[0])
         return redirect(f"{screen_url(prototype, version, current)}?run={run.pk}")

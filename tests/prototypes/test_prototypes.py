@@ -216,3 +216,14 @@ def test_a_hotspot_may_touch_the_right_and_bottom_edges(screens):
     # 0.063 + 0.937 is a hair above 1 in floating point; the database must agree with clean().
     spot = hotspot(screens[0], x=0.063, w=0.937, y=0.9, h=0.1, back=True)
     assert Hotspot.objects.filter(pk=spot.pk).exists()
+
+
+def test_the_view_version_rule(version, facilitator, rezina_member, calarasi_member):
+    import rules
+    from django.contrib.auth.models import AnonymousUser
+
+    assert rules.perm_exists("prototypes.view_version")
+    draft = services.version_create(prototype=version.prototype)
+    for user, sees_draft in [(AnonymousUser(), False), (calarasi_member, False), (rezina_member, True), (facilitator, True)]:
+        assert user.has_perm("prototypes.view_version", version) is True
+        assert user.has_perm("prototypes.view_version", draft) is sees_draft
