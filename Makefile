@@ -71,3 +71,12 @@ lock: install-dev ## Re-pin requirements*.lock from pyproject.toml
 
 clean: ## Remove .venv and var/ (the SQLite database and media)
 	rm -rf $(VENV) var
+
+# --- the live-voting benchmark (bench/RESULTS.md) -------------------------------------------------
+.PHONY: bench bench-scaleout
+
+bench: install-dev messages ## Benchmark the live room (2,000 phones) and the sweep (1,000) beside a bare Channels baseline
+	$(BIN)/python -m bench.run
+
+bench-scaleout: install-dev messages ## The same on PostgreSQL + Redis with two daphne processes (createdb must work)
+	$(BIN)/python -m bench.run --scaleout --out bench/results/scaleout.json

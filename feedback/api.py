@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from prototypes.models import Prototype
+from workshop_site.core.client_ip import request_client_ip
 from workshop_site.core.errors import NotFound
 
 from . import selectors, services, tasks
@@ -54,7 +55,7 @@ def _version(slug: str, number: int):
 def submit(request, slug: str, payload: FeedbackIn):
     """Pin feedback on a screen; the browser's session may then edit it."""
     session_key = _session_key(request)
-    services.check_rate(session_key=session_key, address=request.META.get("REMOTE_ADDR"))
+    services.check_rate(session_key=session_key, address=request_client_ip(request))
     version = _version(slug, payload.version)
     # A strictly typed body: the service refuses what the schema coerced (e.g. "3" for 3).
     feedback = services.feedback_submit(
@@ -81,7 +82,7 @@ def pins(request, slug: str, version: int, screen: int | None = None):
 @router.patch("/feedback/{feedback_id}")
 def edit(request, feedback_id: int, payload: FeedbackEdit):
     session_key = request.session.session_key
-    services.check_rate(session_key=session_key, address=request.META.get("REMOTE_ADDR"))
+    services.check_rate(session_key=session_key, address=request_client_ip(request))
     changes = payload.dict(exclude_unset=True)
     feedback = services.feedback_edit(session_key=session_key, feedback_id=feedback_id, **changes)
     return feedback_payload(feedback, session_key=session_key)
@@ -106,7 +107,7 @@ def _run_payload(run) -> dict:
 def run_start(request, task_id: int):
     """Start taking a task; taps then go to /api/task-runs/{run}/taps."""
     session_key = _session_key(request)
-    services.check_rate(session_key=session_key, address=request.META.get("REMOTE_ADDR"))
+    services.check_rate(session_key=session_key, address=request_client_ip(request))
     run = tasks.run_start(task_id=task_id, user=request.user, session_key=session_key)
     run = type(run).objects.select_related("task__version__prototype").get(pk=run.pk)
     return Status(201, _run_payload(run))

@@ -6,13 +6,9 @@ from django.utils.translation import gettext as _
 
 from prototypes.models import PrototypeVersion, Screen
 from workshop_site.core.errors import Forbidden, Invalid, NotFound, RateLimited
-from workshop_site.core.ratelimit import Limiter
+from workshop_site.core.ratelimit import first_exceeded
 
 from .models import Feedback, FeedbackRole, FeedbackStatus
-
-# Anonymous writes, per session and per address: generous for a hall, tight for a bot.
-PER_SESSION = Limiter("feedback-session", 30, 10 * 60)
-PER_ADDRESS = Limiter("feedback-address", 300, 10 * 60)
 
 
 def _fraction(value, name: str) -> float:
@@ -49,7 +45,9 @@ def _role(value) -> str:
 
 
 def check_rate(*, session_key: str | None, address: str | None) -> None:
-    if PER_SESSION.hit(session_key) > PER_SESSION.limit or PER_ADDRESS.hit(address) > PER_ADDRESS.limit:
+    # Anonymous writes, per session and per address: generous for a hall, tight for a bot
+    # (feedback_session / feedback_ip in settings.ATELIER_RATE_LIMITS).
+    if first_exceeded([("feedback_session", session_key), ("feedback_ip", address)]) is not None:
         raise RateLimited(_("Too much feedback from here in a short time; wait a few minutes."))
 
 

@@ -10,12 +10,9 @@ from django.utils.translation import gettext as _
 
 from prototypes.models import Hotspot, Screen
 from workshop_site.core.errors import Forbidden, Invalid, NotFound, RateLimited
-from workshop_site.core.ratelimit import Limiter
+from workshop_site.core.ratelimit import named
 
 from .models import RunOutcome, Tap, TaskRun, TestTask
-
-# A tester taps a lot, a bot more: per session, generous.
-TAPS_PER_SESSION = Limiter("taps-session", 1500, 10 * 60)
 
 MAX_RUN_MS = 4 * 60 * 60 * 1000
 
@@ -64,7 +61,8 @@ def _hotspot_at(screen_id: int, x: float, y: float) -> Hotspot | None:
 def run_tap(*, run_id, session_key: str, screen_id, x, y) -> dict:
     """Store one tap; says whether it hit, where it led, and whether the goal is reached.
     The time is the server's, since the run started (a phone's clock may be wrong)."""
-    if TAPS_PER_SESSION.hit(session_key) > TAPS_PER_SESSION.limit:
+    # A tester taps a lot, a bot more: per session, generous (taps_session in the settings).
+    if named("taps_session").over(session_key):
         raise RateLimited(_("Too many taps in a short time; wait a few minutes."))
     run = _own_running_run(run_id, session_key)
     run = TaskRun.objects.select_for_update().select_related("task").get(pk=run.pk)

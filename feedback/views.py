@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from prototypes.models import Prototype
+from workshop_site.core.client_ip import request_client_ip
 from workshop_site.core.errors import DomainError
 
 from . import services, tasks
@@ -25,7 +26,7 @@ def feedback_form(request, slug: str, number: int, screen_id: int):
             request.session.save()
         data = form.cleaned_data
         try:
-            services.check_rate(session_key=request.session.session_key, address=request.META.get("REMOTE_ADDR"))
+            services.check_rate(session_key=request.session.session_key, address=request_client_ip(request))
             services.feedback_submit(
                 user=request.user, session_key=request.session.session_key, version=version, screen_id=screen.pk,
                 x=data["x"], y=data["y"], text=data["text"], rating=data["rating"], role=data["role"] or None,
@@ -53,7 +54,7 @@ def task_start(request, slug: str, number: int, task_id: int):
         if not request.session.session_key:
             request.session.save()
         try:
-            services.check_rate(session_key=request.session.session_key, address=request.META.get("REMOTE_ADDR"))
+            services.check_rate(session_key=request.session.session_key, address=request_client_ip(request))
             run = tasks.run_start(task_id=task.pk, user=request.user, session_key=request.session.session_key)
         except DomainError as refused:
             error = refused.message

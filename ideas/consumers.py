@@ -5,15 +5,20 @@ that the HTTP doors call too, acks after the commit, and answers every refusal w
 `error` frame while the connection stays open. Broadcasts come from the room's relay.
 """
 
+import functools
 import json
+import logging
 import time
 from importlib import import_module
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
+from workshop_site.core.errors import Unavailable
+from workshop_site.core.ratelimit import socket_message_allowed
 from workshop_site.workshops.models import WorkshopPage
 
 from . import realtime, selectors, services
@@ -21,8 +26,19 @@ from .errors import Invalid, LiveError, NotJoined, RateLimited
 from .rules import tallies_visible_to_participants
 from .sessions import participant_id_for
 
+logger = logging.getLogger(__name__)
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 MAX_MESSAGE_BYTES = 64 * 1024
+# A reader that lets more than this wait in the server's write buffer (beyond what the
+# kernel's socket buffers hold) is stuck or too slow: its connection is dropped (it resyncs
+# with a snapshot when it comes back), so it cannot grow the server's memory without bound.
+MAX_PENDING_BYTES = 1024 * 1024
+# What a database that cannot be reached raises (a cut connection, a restart, a lock wait
+# that ran out): answered `unavailable`, never a closed socket or a raw database message.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+# Close codes: the server is not ready, try again later; the person behind the socket is
+# gone (logout, deactivation, removal). A reader far behind is dropped without a close frame.
+CLOSE_TRY_AGAIN, CLOSE_SIGNED_OUT = 1013, 4401
 MAX_REF_LENGTH = 64
 # A token bucket per socket: a burst of 30 messages, then 10 a second.
 RATE_BURST, RATE_PER_SECOND = 30, 10.0
@@ -39,16 +55,36 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.relay = None
         self.joined_id = None
-        workshop = await database_sync_to_async(WorkshopPage.find_by_code)(self.scope["url_route"]["kwargs"]["code"])
+        self.closing = False
+        self.transport = _daphne_transport(self.base_send)
+        try:
+            workshop = await database_sync_to_async(WorkshopPage.find_by_code)(self.scope["url_route"]["kwargs"]["code"])
+            if workshop is not None:
+                self.workshop = workshop
+                self.user = self.scope.get("user")
+                self.signed_in_as = getattr(self.user, "pk", None) if getattr(self.user, "is_authenticated", False) else None
+                self.is_facilitator = await database_sync_to_async(self._is_facilitator)()
+        except DATABASE_DOWN:
+            # Say why, then close with "try again later": the client reconnects with backoff.
+            logger.warning("A live socket was refused: the database is unreachable", exc_info=True)
+            await self.accept()
+            await self.send_error(None, Unavailable())
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
         if workshop is None:
             await self.close(code=4404)
             return
-        self.workshop = workshop
-        self.user = self.scope.get("user")
-        self.is_facilitator = await database_sync_to_async(self._is_facilitator)()
         self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
         await self.accept()
-        await self.send_snapshot(ref=None, register=True)
+        try:
+            await self.send_snapshot(ref=None, register=True)
+        except DATABASE_DOWN:
+            logger.warning("A live socket got no snapshot: the database is unreachable", exc_info=True)
+            await self.send_error(None, Unavailable())
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
+        if self.relay is not None and self.relay.layer_down:
+            await self.send_error(None, realtime.live_paused())
 
     async def disconnect(self, code):
         if self.relay is not None:
@@ -70,13 +106,55 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 self.joined_id = participant_id_for(SessionStore(key), self.workshop.pk)
         return self.joined_id
 
+    def still_allowed(self) -> bool:
+        """Is the person behind this socket still who they were at connect? (Asked by the relay
+        about once every half minute, from a worker thread.) A logout deletes the session, a
+        deactivated account is inactive, a removed participant is gone: then it is closed."""
+        if self.signed_in_as is not None:
+            session = self.scope.get("session")
+            key = getattr(session, "session_key", None)
+            if not key or str(SessionStore(key).load().get("_auth_user_id")) != str(self.signed_in_as):
+                return False
+            from django.contrib.auth import get_user_model
+
+            if not get_user_model().objects.filter(pk=self.signed_in_as, is_active=True).exists():
+                return False
+        if self.joined_id is not None:
+            from .models import Participant
+
+            if not Participant.objects.filter(pk=self.joined_id).exists():
+                return False
+        return True
+
+    def is_participant(self, participant_id: int) -> bool:
+        return self.joined_id == participant_id
+
+    async def close_signed_out(self) -> None:
+        await self.close(code=CLOSE_SIGNED_OUT)
+
     # frames -------------------------------------------------------------------------------
     async def send_frame(self, frame: str) -> None:
         """Called by the relay with a pre-serialised room frame."""
-        await self.send(text_data=frame)
+        await self._send_text(frame)
 
     async def send_json(self, payload: dict) -> None:
-        await self.send(text_data=json.dumps(payload, separators=(",", ":")))
+        await self._send_text(json.dumps(payload, separators=(",", ":")))
+
+    async def _send_text(self, text: str) -> None:
+        if self.closing:
+            return
+        if self.transport is not None and _pending_bytes(self.transport) > MAX_PENDING_BYTES:
+            # What was written before is still not taken: the reader is stuck or far too slow.
+            # Drop the connection at once (a polite close would queue behind the same
+            # backlog); the browser reconnects and starts from a snapshot.
+            self.closing = True
+            logger.warning("Closed a live socket of room %s: its reader fell %d bytes behind",
+                           self.workshop.pk, _pending_bytes(self.transport))
+            if self.relay is not None:
+                self.relay.unregister(self)
+            self.transport.abortConnection()
+            return
+        await self.send(text_data=text)
 
     async def send_error(self, ref, error: LiveError) -> None:
         await self.send_json({"type": "error", "ref": ref, "code": error.code, "message": error.message})
@@ -126,7 +204,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         if ref is not None and not (isinstance(ref, str | int) and not isinstance(ref, bool) and len(str(ref)) <= MAX_REF_LENGTH):
             await self.send_error(None, Invalid(_("`ref` must be a short string or number.")))
             return
-        if not self._take_token():
+        if not await socket_message_allowed(self.scope):
             await self.send_error(ref, RateLimited())
             return
         handler = self.HANDLERS.get(message.get("type")) if isinstance(message.get("type"), str) else None
@@ -138,6 +216,9 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await handler(self, message, ref)
         except LiveError as error:
             await self.send_error(ref, error)
+        except DATABASE_DOWN:
+            logger.warning("A live message was refused: the database is unreachable", exc_info=True)
+            await self.send_error(ref, Unavailable())
 
     def _take_token(self) -> bool:
         now = time.monotonic()
@@ -148,27 +229,48 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         self.tokens -= 1
         return True
 
+    def _require_live(self) -> None:
+        """Writes wait while this process's relay has lost the channel layer (Redis down): a
+        change nobody else would see is refused at once instead of acknowledged."""
+        if self.relay is not None and self.relay.layer_down:
+            raise realtime.live_paused()
+
     async def _call(self, service, **kwargs):
+        self._require_live()
         return await database_sync_to_async(service)(**kwargs)
 
-    async def _participant_call(self, service, **kwargs):
+    async def _participant_write(self, message: dict, ref, perform) -> None:
+        """A participant's write, applied at most once per `ref` (services.write_once); the
+        ack carries `replayed: true` when it answers a retry of a stored write."""
         participant_id = await database_sync_to_async(self._participant_id)()
         if participant_id is None:
             raise NotJoined()
-        return await self._call(service, participant_id=participant_id, **kwargs)
+        self._require_live()
+        answer = await database_sync_to_async(services.write_once)(
+            participant_id=participant_id, ref=ref, message=message, perform=lambda: perform(participant_id)
+        )
+        await self.send_json({"type": "ack", "ref": ref, **answer})
 
     async def on_idea_post(self, message, ref):
-        idea = await self._participant_call(services.idea_create, text=message.get("text"), tags=message.get("tags"))
-        tags = await database_sync_to_async(lambda: sorted(idea.tags.names()))()
-        await self.send_json({"type": "ack", "ref": ref, "idea": selectors.idea_payload(idea, tag_names=tags, votes=0)})
+        def perform(participant_id):
+            idea = services.idea_create(participant_id=participant_id, text=message.get("text"), tags=message.get("tags"))
+            return {"idea": selectors.idea_payload(idea, tag_names=sorted(idea.tags.names()), votes=0)}
+
+        await self._participant_write(message, ref, perform)
 
     async def on_vote_cast(self, message, ref):
-        dots_left = await self._participant_call(services.vote_cast, idea_id=_required(message, "idea"))
-        await self.send_json({"type": "ack", "ref": ref, "idea": message["idea"], "dots_left": dots_left})
+        idea_id = _required(message, "idea")
+        await self._participant_write(message, ref, lambda participant_id: {
+            "idea": idea_id, "dots_left": services.vote_cast(participant_id=participant_id, idea_id=idea_id)})
 
     async def on_vote_retract(self, message, ref):
-        dots_left = await self._participant_call(services.vote_retract, idea_id=_required(message, "idea"))
-        await self.send_json({"type": "ack", "ref": ref, "idea": message["idea"], "dots_left": dots_left})
+        idea_id = _required(message, "idea")
+        await self._participant_write(message, ref, lambda participant_id: {
+            "idea": idea_id, "dots_left": services.vote_retract(participant_id=participant_id, idea_id=idea_id)})
+
+    async def on_participant_remove(self, message, ref):
+        await self._call(services.participant_remove, user=self.user, participant_id=_required(message, "participant"))
+        await self.send_json({"type": "ack", "ref": ref, "participant": message["participant"]})
 
     async def on_phase_set(self, message, ref):
         phase = await self._call(services.phase_set, user=self.user, workshop_id=self.workshop.pk,
@@ -205,8 +307,28 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         "idea.merge": on_idea_merge,
         "timer.start": on_timer_start,
         "timer.stop": on_timer_stop,
+        "participant.remove": on_participant_remove,
         "sync": on_sync,
     }
+
+
+def _daphne_transport(send):
+    """The TCP transport under this socket when daphne serves it (its ASGI `send` is a partial
+    of the server's reply method, bound to the connection's protocol, under the wrapper of
+    Channels' session middleware), else None."""
+    for _depth in range(5):
+        wrapper = getattr(send, "__self__", None)
+        if isinstance(send, functools.partial) or not hasattr(wrapper, "real_send"):
+            break
+        send = wrapper.real_send
+    protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
+    transport = getattr(protocol, "transport", None)
+    return transport if transport is not None and hasattr(transport, "_tempDataLen") else None
+
+
+def _pending_bytes(transport) -> int:
+    """Bytes written to the socket that the kernel has not taken yet (Twisted's buffer)."""
+    return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
 
 
 def _required(message: dict, field: str):

@@ -3,7 +3,7 @@ ideas and dot votes (closed, so its results page shows them). Idempotent."""
 
 from workshop_site.workshops.models import WorkshopPage
 
-from .models import Idea, Participant, Vote
+from .models import Idea, Participant, Vote, WorkshopHelper
 
 DEMO29_IDEAS = [
     ("Un scaner portabil și o imprimantă în mașina echipei mobile", ["echipa mobilă"]),
@@ -33,6 +33,12 @@ def seed(demo) -> None:
             idea = Idea.objects.create(workshop=live, participant=author, author_role="other", text=text)
             idea.tags.add(*tags)
         demo.note("DEMO29 starter ideas")
+
+    # The Rezina team helps at DEMO29: it can enter people without a phone and paper tallies.
+    rezina = demo.users.get("rezina")
+    if rezina is not None and not WorkshopHelper.objects.filter(workshop=live, user=rezina).exists():
+        WorkshopHelper.objects.create(workshop=live, user=rezina, granted_by=demo.users.get("facilitator"))
+        demo.note("DEMO29 helper rezina")
 
     kickoff = demo.workshops["kickoff"]
     if not Idea.objects.filter(workshop=kickoff).exists():

@@ -7,11 +7,11 @@ is raised.
 
 from django.utils.translation import gettext_lazy as _
 
+from workshop_site.core.errors import Conflict, Invalid, NotFound, RateLimited
 from workshop_site.core.errors import DomainError as LiveError
 from workshop_site.core.errors import Forbidden as _Forbidden
-from workshop_site.core.errors import Invalid, NotFound, RateLimited
 
-__all__ = ["Forbidden", "Invalid", "LiveError", "NoDotsLeft", "NotFound", "NotJoined", "PhaseClosed", "RateLimited"]
+__all__ = ["Conflict", "Forbidden", "Invalid", "LiveError", "NoDotsLeft", "NotFound", "NotJoined", "PhaseClosed", "RateLimited"]
 
 
 class NotJoined(LiveError):

@@ -18,3 +18,31 @@ class JoinForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     role = forms.ChoiceField(label=_("You are"), choices=ParticipantRole.choices, widget=forms.RadioSelect)
+
+
+class ProxyParticipantForm(forms.Form):
+    """A person without a phone, added by a helper."""
+
+    display_name = forms.CharField(
+        label=_("Name"), max_length=60, required=False,
+        help_text=_("Leave empty for “Participant N”."), widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.CITIZEN)
+
+
+class ProxyIdeaForm(forms.Form):
+    text = forms.CharField(label=_("Their idea"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProxyDotsForm(forms.Form):
+    numbers = forms.CharField(
+        label=_("Idea numbers for their dots"), max_length=200,
+        help_text=_("One number per dot, separated by spaces: “3 3 7” puts two dots on idea 3 and one on idea 7."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def cleaned_numbers(self) -> list[int]:
+        raw = self.cleaned_data["numbers"].replace(",", " ").replace(";", " ").split()
+        if not raw or not all(part.isdigit() for part in raw):
+            raise forms.ValidationError(_("Type idea numbers only, for example “3 3 7”."))
+        return [int(part) for part in raw]

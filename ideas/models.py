@@ -44,6 +44,12 @@ class Participant(TimeStampedModel):
     )
     dots_left = models.PositiveSmallIntegerField(_("dots left"))
     content_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Someone without a phone, added by a helper who then posts and votes on their behalf.
+    is_proxy = models.BooleanField(_("entered by a helper"), default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -85,6 +91,10 @@ class Idea(UserGeneratedContentModel):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by a helper"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         verbose_name = _("idea")
@@ -108,6 +118,10 @@ class Vote(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
     channel = models.CharField(_("channel"), max_length=10, choices=VoteChannel.choices, default=VoteChannel.PHONE)
     created = models.DateTimeField(_("cast at"), auto_now_add=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by a helper"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         verbose_name = _("vote")
@@ -117,3 +131,124 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.participant} → {self.idea}"
+
+
+class WorkshopHelper(models.Model):
+    """A staff user a facilitator trusted, for one workshop, to enter paper participation:
+    people without a phone (their ideas and dots) and the tally sheets of sticker voting.
+    Asked through the rule `ideas.assist_workshop`."""
+
+    workshop = models.ForeignKey(
+        "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="helpers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("helper"), on_delete=models.CASCADE, related_name="workshops_helped"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workshop helper")
+        verbose_name_plural = _("workshop helpers")
+        ordering = ["workshop", "created", "pk"]
+        constraints = [models.UniqueConstraint(fields=["workshop", "user"], name="workshop_helper_once")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.workshop}"
+
+
+class TallySheet(models.Model):
+    """The counted sticker dots of one paper round (one poster), typed in after the vote.
+
+    A sheet is submitted once per round; a correction is a new sheet that `corrects` the
+    current one, which stays visible but no longer counts (`current` is False). Two partial
+    unique constraints make the database the referee of double submissions.
+    """
+
+    MAX_VOTERS = 2000
+    MAX_ROUND = 20
+
+    workshop = models.ForeignKey(
+        "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="tally_sheets"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    voters = models.PositiveIntegerField(
+        _("people who voted on paper"), help_text=_("Limits the dots a sheet can hold: people × dots each.")
+    )
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.CASCADE, related_name="corrections"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    current = models.BooleanField(_("counts"), default=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paper tally sheet")
+        verbose_name_plural = _("paper tally sheets")
+        ordering = ["workshop", "round", "created", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "round"], condition=Q(corrects__isnull=True), name="tally_sheet_submitted_once"
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "round"], condition=Q(current=True), name="tally_sheet_one_current_per_round"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workshop} · {self.round}"
+
+    @property
+    def total(self) -> int:
+        return sum(line.dots for line in self.lines.all())
+
+
+class TallyLine(models.Model):
+    """The paper dots one idea got on one tally sheet."""
+
+    sheet = models.ForeignKey(TallySheet, verbose_name=_("tally sheet"), on_delete=models.CASCADE, related_name="lines")
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="paper_lines")
+    dots = models.PositiveIntegerField(_("paper dots"))
+
+    class Meta:
+        verbose_name = _("tally line")
+        verbose_name_plural = _("tally lines")
+        ordering = ["sheet", "idea"]
+        constraints = [models.UniqueConstraint(fields=["sheet", "idea"], name="tally_line_once_per_idea")]
+
+    def __str__(self):
+        return f"{self.idea}: {self.dots}"
+
+
+class MessageReceipt(models.Model):
+    """What the room answered to one participant's write, kept under the client's `ref`.
+
+    Written in the same transaction as the write itself (see services.write_once), so a retry
+    of the same message after a dropped connection is answered from here instead of being
+    applied twice, and a receipt exists exactly when the write was stored.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="receipts")
+    ref = models.CharField(_("ref"), max_length=64)
+    # sha256 of the message without its ref: the same ref on another message is refused.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    answer = models.JSONField(_("answer"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message receipt")
+        verbose_name_plural = _("message receipts")
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "ref"], name="receipt_one_per_participant_ref"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant_id}:{self.ref}"

@@ -29,6 +29,20 @@ logger = logging.getLogger(__name__)
 TALLY_INTERVAL = 0.1
 PRESENCE_INTERVAL = 1.0
 PRESENCE_TTL = 90.0
+# How often each relay asks whether its sockets' people are still signed in / in the room
+# (a logout, a deactivated account or a removal closes their sockets within this time).
+REVALIDATE_INTERVAL = 30.0
+# How long a relay waits before trying the channel layer again after losing it (Redis down).
+LAYER_RETRY_SECONDS = 1.0
+
+
+def live_paused():
+    from django.utils.translation import gettext as _
+
+    from workshop_site.core.errors import Unavailable
+
+    return Unavailable(_("Live updates are paused: the server lost its live connection. "
+                         "Nothing was changed; try again in a moment."))
 
 
 def group_name(workshop_id: int) -> str:
@@ -74,11 +88,13 @@ def tallies_changed(workshop_id: int) -> None:
 
 
 def _tally_message(workshop_id: int) -> dict:
-    from .selectors import participants_with_dots, tallies
+    from .selectors import participants_with_dots, tallies_with_channels
 
+    votes, channels = tallies_with_channels(workshop_id)
     return {
         "type": "room.tally",
-        "votes": tallies(workshop_id),
+        "votes": votes,
+        "channels": channels,  # the helpers' and paper part of `votes` (frames carry it if any)
         "participants_with_dots": participants_with_dots(workshop_id),
     }
 
@@ -101,6 +117,7 @@ class TallyCoalescer:
         self.dirty: set[int] = set()
         self.last_sent: dict[int, float] = {}
         self.scheduled = False
+        self.failing = False
 
     def mark(self, workshop_id: int) -> None:
         self.dirty.add(workshop_id)
@@ -113,17 +130,28 @@ class TallyCoalescer:
     async def flush(self) -> None:
         rooms, self.dirty = self.dirty, set()
         layer = get_channel_layer()
+        unsent = set(rooms)
         try:
             for workshop_id in rooms:
                 self.last_sent[workshop_id] = time.monotonic()
                 message = await database_sync_to_async(_tally_message)(workshop_id)
                 await layer.group_send(group_name(workshop_id), message)
+                unsent.discard(workshop_id)
+            self.failing = False
         except Exception:
-            logger.warning("Could not publish tallies", exc_info=True)
+            # The channel layer (Redis) or the database failed: the tallies are absolute, so
+            # the rooms stay dirty and are sent again a moment later, once it answers.
+            if not self.failing:
+                logger.warning("Could not publish tallies; retrying", exc_info=True)
+            self.failing = True
+            self.dirty |= unsent
         finally:
-            self.scheduled = False
-            if self.dirty:
-                self.mark(next(iter(self.dirty)))
+            if self.dirty and self.failing:
+                self.loop.call_later(LAYER_RETRY_SECONDS, lambda: asyncio.ensure_future(self.flush()))
+            else:
+                self.scheduled = False
+                if self.dirty:
+                    self.mark(next(iter(self.dirty)))
 
 
 _coalescers: dict[asyncio.AbstractEventLoop, TallyCoalescer] = {}
@@ -164,15 +192,24 @@ class RoomRelay:
         self.presence_dirty = False
         self.tasks: list[asyncio.Task] = []
         self.stopped = False
+        # True while the channel layer cannot be reached: writes are refused (see the consumer)
+        # and the relay keeps trying to join the room's group again.
+        self.layer_down = False
 
     # lifecycle
     async def start(self) -> None:
         self.channel = await self.layer.new_channel(prefix="atelier.relay.")
-        await self.layer.group_add(self.group, self.channel)
+        try:
+            await self.layer.group_add(self.group, self.channel)
+        except Exception:
+            # Redis is down: serve the sockets from the database and keep trying to join.
+            logger.warning("Room %s relay could not join its group; retrying", self.workshop_id, exc_info=True)
+            self.layer_down = True
         self.tasks = [
             asyncio.ensure_future(self._receive_loop()),
             asyncio.ensure_future(self._fanout_loop()),
             asyncio.ensure_future(self._presence_loop()),
+            asyncio.ensure_future(self._revalidate_loop()),
         ]
         self.ready.set()
 
@@ -212,23 +249,69 @@ class RoomRelay:
     # channel layer → queue
     async def _receive_loop(self) -> None:
         while True:
+            if self.layer_down:
+                await self._rejoin()
             try:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.warning("Room %s relay lost its channel layer; retrying", self.workshop_id, exc_info=True)
-                await asyncio.sleep(1.0)
+                await self._lost_layer()
                 continue
             kind = message.get("type")
             if kind == "room.tally":
                 self.pending_tally = message  # latest wins
+            elif kind == "room.event" and message["event"].get("type") == "participant.removed":
+                removed = message["event"].get("participant")
+                await self._close_where([s for s in self.sockets if s.is_participant(removed)])
+                continue
             elif kind == "room.event":
                 self.events.append(message["event"])
             elif kind == "room.presence":
                 self.presence[message["relay"]] = (int(message["count"]), time.monotonic())
                 self.events.append({"type": "presence"})
             self.wakeup.set()
+
+    async def _lost_layer(self) -> None:
+        """A receive failed. If the layer still takes writes, it was a hiccup of this read:
+        wait a moment and read again. If not (Redis down), refuse writes from now on, tell the
+        local sockets once, and wait a moment."""
+        if not self.layer_down:
+            try:
+                await asyncio.wait_for(self.layer.group_add(self.group, self.channel), timeout=5)
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.debug("Room %s relay cannot write to its channel layer", self.workshop_id, exc_info=True)
+            self.layer_down = True
+            paused = live_paused()
+            frame = json.dumps({"type": "error", "ref": None, "code": paused.code, "message": paused.message},
+                               separators=(",", ":"))
+            await self._write(dict.fromkeys(self.sockets, frame))
+        await asyncio.sleep(LAYER_RETRY_SECONDS)
+
+    async def _rejoin(self) -> None:
+        """Join the room's group again until the layer answers (a restarted Redis has forgotten
+        every group), then make every local socket resync: frames sent meanwhile are lost, so
+        the relay skips one `seq`, and each client, seeing the gap, asks for a snapshot."""
+        while True:
+            try:
+                await self.layer.group_add(self.group, self.channel)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.debug("Room %s relay still has no channel layer", self.workshop_id, exc_info=True)
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
+        logger.warning("Room %s relay is back on its channel layer", self.workshop_id)
+        self.layer_down = False
+        self.seq += 1  # the gap
+        self.events.append({"type": "presence"})
+        self.presence_dirty = True
+        self.wakeup.set()
 
     # queue → sockets
     async def _fanout_loop(self) -> None:
@@ -254,13 +337,17 @@ class RoomRelay:
 
     async def _fan_out_tally(self, tally: dict) -> None:
         self.seq += 1
+        channels = tally.get("channels") or {}
+        split = {"channels": channels} if any(channels.values()) else {}
         full = json.dumps(
-            {"type": "tally", "seq": self.seq, "votes": tally["votes"],
+            {"type": "tally", "seq": self.seq, "votes": tally["votes"], **split,
              "participants_with_dots": tally["participants_with_dots"]},
             separators=(",", ":"),
         )
         if self.tallies_visible:
-            public = json.dumps({"type": "tally", "seq": self.seq, "votes": tally["votes"]}, separators=(",", ":"))
+            public = json.dumps(
+                {"type": "tally", "seq": self.seq, "votes": tally["votes"], **split}, separators=(",", ":")
+            )
         else:
             public = json.dumps({"type": "tally", "seq": self.seq, "hidden": True}, separators=(",", ":"))
         await self._write({socket: (full if is_full else public) for socket, is_full in self.sockets.items()})
@@ -273,6 +360,25 @@ class RoomRelay:
                 logger.debug("Dropping a socket of room %s", self.workshop_id, exc_info=True)
                 self.unregister(socket)
 
+    # who may stay
+    async def _revalidate_loop(self) -> None:
+        while True:
+            await asyncio.sleep(REVALIDATE_INTERVAL)
+            sockets = list(self.sockets)
+            try:
+                allowed = await database_sync_to_async(_still_allowed)(sockets)
+            except Exception:
+                logger.warning("Room %s could not check its sockets' sessions", self.workshop_id, exc_info=True)
+                continue
+            await self._close_where([socket for socket, ok in zip(sockets, allowed, strict=True) if not ok])
+
+    async def _close_where(self, sockets: list) -> None:
+        """Close the local sockets whose person left (logged out, deactivated, removed)."""
+        for socket in sockets:
+            self.unregister(socket)
+            with contextlib.suppress(Exception):
+                await socket.close_signed_out()
+
     # presence across processes
     async def _presence_loop(self) -> None:
         last_beat = 0.0
@@ -280,9 +386,25 @@ class RoomRelay:
             await asyncio.sleep(PRESENCE_INTERVAL)
             now = time.monotonic()
             if self.presence_dirty or now - last_beat > PRESENCE_TTL / 3:
+                if now - last_beat > PRESENCE_TTL / 3:
+                    await self._membership_renew()
                 self.presence_dirty = False
                 last_beat = now
                 await self._send_presence(len(self.sockets))
+
+    async def _membership_renew(self) -> None:
+        """Join the room's group again (idempotent). channels_redis forgets a group after its
+        `group_expiry`, and a Redis that lost its keys (a flush, a restart without persistence
+        that the receive loop did not notice) forgets it at once: without this the relay would
+        stay deaf while its votes are still acknowledged (found by bench/)."""
+        if self.layer_down:
+            return
+        try:
+            await asyncio.wait_for(self.layer.group_add(self.group, self.channel), timeout=5)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.debug("Room %s relay could not renew its group membership", self.workshop_id, exc_info=True)
 
     async def _send_presence(self, count: int) -> None:
         try:
@@ -291,6 +413,10 @@ class RoomRelay:
             )
         except Exception:
             logger.debug("Could not publish presence of room %s", self.workshop_id, exc_info=True)
+
+
+def _still_allowed(sockets: list) -> list[bool]:
+    return [socket.still_allowed() for socket in sockets]
 
 
 _relays: dict[asyncio.AbstractEventLoop, dict[int, RoomRelay]] = {}

@@ -16,6 +16,8 @@ PHASE_RULES: dict[str, frozenset[str]] = {
     "post_idea": frozenset({Phase.IDEAS}),
     "vote": frozenset({Phase.VOTING}),
     "see_tallies": frozenset({Phase.RESULTS, Phase.CLOSED}),
+    # Sticker dots are counted after (or while) the room votes; a closed workshop takes none.
+    "paper_tally": frozenset({Phase.VOTING, Phase.RESULTS}),
 }
 
 # The order a facilitator normally walks; any phase may be set (going back is allowed).
@@ -37,7 +39,19 @@ def is_workshop_facilitator(user, workshop) -> bool:
     return is_facilitator(user)
 
 
+@rules.predicate
+def is_workshop_helper(user, workshop) -> bool:
+    """A staff user a facilitator made a helper of this workshop (`WorkshopHelper`)."""
+    if workshop is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    from .models import WorkshopHelper
+
+    return WorkshopHelper.objects.filter(workshop_id=workshop.pk, user_id=user.pk).exists()
+
+
 rules.add_perm("ideas.run_workshop", is_workshop_facilitator)
+# Entering paper participation: people without a phone (their ideas and dots) and tally sheets.
+rules.add_perm("ideas.assist_workshop", is_workshop_facilitator | is_workshop_helper)
 rules.add_perm("ideas.moderate_idea", is_workshop_facilitator)
 rules.add_perm("ideas.view_results_export", is_workshop_facilitator)
 

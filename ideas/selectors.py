@@ -2,11 +2,20 @@
 
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 
 from workshop_site.workshops.models import WorkshopPage
 
-from .models import Idea, Participant, ParticipantRole, TaggedIdea, Vote
+from .models import (
+    Idea,
+    Participant,
+    ParticipantRole,
+    TaggedIdea,
+    TallyLine,
+    TallySheet,
+    Vote,
+    VoteChannel,
+)
 from .rules import tallies_visible_to_participants
 
 
@@ -27,13 +36,47 @@ def tags_by_idea(idea_ids) -> dict[int, list[str]]:
 
 
 def tallies(workshop_id: int) -> dict[str, int]:
-    """Absolute dot counts of the visible ideas (ideas without dots included, at 0)."""
-    counts = dict(
-        Idea.objects.filter(workshop_id=workshop_id, hidden=False)
-        .annotate(n=Count("votes"))
-        .values_list("pk", "n")
+    """Absolute dot counts of the visible ideas (ideas without dots included, at 0), paper
+    dots included."""
+    return tallies_with_channels(workshop_id)[0]
+
+
+def paper_dots(workshop_id: int) -> dict[int, int]:
+    """Paper dots per visible idea, from the sheets that count (corrected ones do not)."""
+    rows = (
+        TallyLine.objects.filter(sheet__workshop_id=workshop_id, sheet__current=True, idea__hidden=False)
+        .values("idea_id")
+        .annotate(n=Sum("dots"))
+        .values_list("idea_id", "n")
     )
-    return {str(pk): n for pk, n in counts.items()}
+    return dict(rows)
+
+
+def tallies_with_channels(workshop_id: int) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The absolute tallies, and the part of them entered by helpers (`proxy`) or counted on
+    paper (`paper`), only where not zero: the rest came from phones. Two queries."""
+    rows = (
+        Idea.objects.filter(workshop_id=workshop_id, hidden=False)
+        .annotate(n=Count("votes"), proxy=Count("votes", filter=Q(votes__channel=VoteChannel.PROXY)))
+        .values_list("pk", "n", "proxy")
+    )
+    paper = paper_dots(workshop_id)
+    votes: dict[str, int] = {}
+    channels: dict[str, dict[str, int]] = {"proxy": {}, "paper": {}}
+    for pk, n, proxy in rows:
+        votes[str(pk)] = n + paper.get(pk, 0)
+        if proxy:
+            channels["proxy"][str(pk)] = proxy
+        if paper.get(pk):
+            channels["paper"][str(pk)] = paper[pk]
+    return votes, channels
+
+
+def idea_numbers(workshop_id: int) -> dict[int, int]:
+    """Each idea's number on the poster and handouts: its place in posting order among all the
+    workshop's ideas, hidden ones included, so a number never changes once printed."""
+    ids = Idea.objects.filter(workshop_id=workshop_id).order_by("created", "pk").values_list("pk", flat=True)
+    return {pk: number for number, pk in enumerate(ids, start=1)}
 
 
 def participants_with_dots(workshop_id: int) -> int:
@@ -47,6 +90,7 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
         Idea.objects.filter(workshop=workshop, hidden=False).annotate(n=Count("votes")).order_by("created", "pk")
     )
     tags = tags_by_idea([i.pk for i in ideas])
+    votes, channels = tallies_with_channels(workshop.pk) if show_votes else ({}, None)
     me = {"participant": None, "name": None, "role": None, "dots_left": None, "votes": {}}
     if participant_id is not None:
         participant = Participant.objects.filter(pk=participant_id, workshop=workshop).first()
@@ -72,16 +116,27 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
             "tallies_visible": show_votes,
             "timer_ends_at": workshop.timer_ends_at.isoformat() if workshop.timer_ends_at else None,
         },
-        "ideas": [idea_payload(i, tag_names=tags[i.pk], votes=i.n if show_votes else None) for i in ideas],
+        "ideas": [
+            idea_payload(i, tag_names=tags[i.pk], votes=votes.get(str(i.pk), i.n) if show_votes else None)
+            for i in ideas
+        ],
+        "channels": channels,
         "me": me,
     }
 
 
 def results(workshop: WorkshopPage) -> dict:
-    """Ranked visible ideas with their votes, and the votes by tag and by the voters' role."""
+    """Ranked visible ideas with their votes (paper dots included, split by channel), and the
+    votes by tag and by the voters' role (live dots only: paper dots have no voter)."""
     ideas = list(
-        Idea.objects.filter(workshop=workshop, hidden=False).annotate(n=Count("votes")).order_by("-n", "created", "pk")
+        Idea.objects.filter(workshop=workshop, hidden=False).annotate(n=Count("votes"))
+        .select_related("entered_by").order_by("created", "pk")
     )
+    paper = paper_dots(workshop.pk)
+    numbers = idea_numbers(workshop.pk)
+    for idea in ideas:
+        idea.n += paper.get(idea.pk, 0)
+    ideas.sort(key=lambda i: -i.n)  # stable: ties stay in posting order
     tags = tags_by_idea([i.pk for i in ideas])
     role_labels = dict(ParticipantRole.choices)
     by_channel: dict[int, dict[str, int]] = defaultdict(lambda: {"phone": 0, "proxy": 0, "paper": 0})
@@ -89,6 +144,8 @@ def results(workshop: WorkshopPage) -> dict:
         Vote.objects.filter(idea__in=ideas).values("idea_id", "channel").annotate(n=Count("pk"))
     ):
         by_channel[row["idea_id"]][row["channel"]] = row["n"]
+    for idea_id, n in paper.items():
+        by_channel[idea_id]["paper"] = n
     ranked, rank, previous = [], 0, None
     for position, idea in enumerate(ideas, start=1):
         if idea.n != previous:
@@ -102,6 +159,9 @@ def results(workshop: WorkshopPage) -> dict:
             "author_role_label": str(role_labels.get(idea.author_role, "")),
             "votes": idea.n,
             "votes_by_channel": by_channel[idea.pk],
+            "number": numbers.get(idea.pk),
+            "entered_by": user_label(idea.entered_by),
+            "entered_at": idea.created if idea.entered_by_id else None,
         })
     by_tag: dict[str, dict] = {}
     for item in ranked:
@@ -126,4 +186,59 @@ def results(workshop: WorkshopPage) -> dict:
         "by_role": by_role,
         "total_votes": sum(i["votes"] for i in ranked),
         "participants": Participant.objects.filter(workshop=workshop).count(),
+        "proxy_participants": Participant.objects.filter(workshop=workshop, is_proxy=True).count(),
+        "votes_by_channel": {
+            key: sum(i["votes_by_channel"][key] for i in ranked) for key in ("phone", "proxy", "paper")
+        },
     }
+
+
+def user_label(user) -> str:
+    """How a staff user is named on results and exports (full name, else username)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def tally_sheets(workshop_id: int) -> list[dict]:
+    """Every paper tally sheet of the workshop, corrections included, in the order entered."""
+    sheets = (
+        TallySheet.objects.filter(workshop_id=workshop_id)
+        .select_related("entered_by")
+        .annotate(total_dots=Sum("lines__dots"))
+        .order_by("created", "pk")
+    )
+    return [
+        {
+            "id": sheet.pk,
+            "round": sheet.round,
+            "voters": sheet.voters,
+            "total": sheet.total_dots or 0,
+            "current": sheet.current,
+            "corrects": sheet.corrects_id,
+            "note": sheet.note,
+            "entered_by": user_label(sheet.entered_by),
+            "entered_at": sheet.created,
+        }
+        for sheet in sheets
+    ]
+
+
+def proxy_votes(workshop_id: int) -> list[dict]:
+    """Every dot a helper placed for someone without a phone: who for, on what, by whom, when."""
+    numbers = idea_numbers(workshop_id)
+    votes = (
+        Vote.objects.filter(idea__workshop_id=workshop_id, channel=VoteChannel.PROXY)
+        .select_related("participant", "idea", "entered_by")
+        .order_by("created", "pk")
+    )
+    return [
+        {
+            "participant": vote.participant.display_name,
+            "idea": numbers.get(vote.idea_id),
+            "idea_text": vote.idea.text,
+            "entered_by": user_label(vote.entered_by),
+            "entered_at": vote.created,
+        }
+        for vote in votes
+    ]

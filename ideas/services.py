@@ -5,10 +5,12 @@ change that was not stored.
 """
 
 import datetime as dt
+import hashlib
+import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +19,27 @@ from django.utils.translation import ngettext
 from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import realtime
-from .errors import Forbidden, Invalid, NoDotsLeft, NotFound, NotJoined, PhaseClosed
-from .models import Idea, Participant, ParticipantRole, Vote
+from .errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    LiveError,
+    NoDotsLeft,
+    NotFound,
+    NotJoined,
+    PhaseClosed,
+)
+from .models import (
+    Idea,
+    MessageReceipt,
+    Participant,
+    ParticipantRole,
+    TallyLine,
+    TallySheet,
+    Vote,
+    VoteChannel,
+    WorkshopHelper,
+)
 from .rules import phase_allows, tallies_visible_to_participants
 from .selectors import idea_payload
 
@@ -68,6 +89,23 @@ def _require_facilitator(user, workshop: WorkshopPage) -> None:
         raise Forbidden()
 
 
+def _require_assistant(user, workshop: WorkshopPage) -> None:
+    if user is None or not user.has_perm("ideas.assist_workshop", workshop):
+        raise Forbidden(_("Only a facilitator or a helper of this workshop may do this."))
+
+
+def _check_entry(participant: Participant, workshop: WorkshopPage, entered_by) -> None:
+    """A helper acts only for the people without a phone of a workshop they assist; the
+    phone's own participants are never entered by proxy, nor a proxy participant from a phone."""
+    if entered_by is None:
+        if participant.is_proxy:
+            raise Forbidden(_("Only a helper enters this participant's ideas and dots."))
+        return
+    _require_assistant(entered_by, workshop)
+    if not participant.is_proxy:
+        raise Forbidden(_("A helper may act only for participants entered by a helper."))
+
+
 def _participant(participant_id: int | None) -> Participant:
     if participant_id is None:
         raise NotJoined()
@@ -78,8 +116,16 @@ def _participant(participant_id: int | None) -> Participant:
 
 
 @transaction.atomic
-def participant_join(*, workshop: WorkshopPage, display_name, role, user=None) -> Participant:
-    """A person joins the room with a name and a role and gets the workshop's dots."""
+def participant_join(*, workshop: WorkshopPage, display_name, role, user=None, entered_by=None) -> Participant:
+    """A person joins the room with a name and a role and gets the workshop's dots.
+
+    With `entered_by` (a facilitator or helper), the person has no phone: the helper adds
+    them (a blank name becomes "Participant N") and then posts and votes for them."""
+    if entered_by is not None:
+        _require_assistant(entered_by, workshop)
+        if isinstance(display_name, str) and not display_name.strip():
+            taken = Participant.objects.filter(workshop_id=workshop.pk, is_proxy=True).count()
+            display_name = _("Participant %(n)d") % {"n": taken + 1}
     name = clean_text(display_name, field=_("The name"), max_length=60)
     if role not in ParticipantRole.values:
         raise Invalid(_("Choose a role: citizen, service provider, office staff or other."))
@@ -90,22 +136,26 @@ def participant_join(*, workshop: WorkshopPage, display_name, role, user=None) -
         workshop=workshop,
         display_name=name,
         role=role,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if entered_by is None and getattr(user, "is_authenticated", False) else None,
         dots_left=workshop.dots_per_participant,
+        is_proxy=entered_by is not None,
+        entered_by=entered_by,
     )
 
 
 @transaction.atomic
-def idea_create(*, participant_id: int | None, text, tags: Iterable[str] | None = None) -> Idea:
-    """A participant posts an idea (phase `ideas` only); it appears live on every screen."""
+def idea_create(*, participant_id: int | None, text, tags: Iterable[str] | None = None, entered_by=None) -> Idea:
+    """A participant posts an idea (phase `ideas` only); it appears live on every screen.
+    `entered_by`: the helper who types it for a participant without a phone."""
     participant = _participant(participant_id)
+    workshop = _workshop_for_update(participant.workshop_id)
+    _check_entry(participant, workshop, entered_by)
     text = clean_text(text, field=_("The idea"), max_length=Idea.MAX_LENGTH)
     tag_names = clean_tags(tags)
-    workshop = _workshop_for_update(participant.workshop_id)
     if not phase_allows(workshop.phase, "post_idea"):
         raise PhaseClosed(_("Ideas can be posted only while the workshop collects ideas."))
     idea = Idea.objects.create(
-        workshop=workshop, participant=participant, author_role=participant.role, text=text
+        workshop=workshop, participant=participant, author_role=participant.role, text=text, entered_by=entered_by
     )
     if tag_names:
         idea.tags.add(*tag_names)
@@ -115,8 +165,9 @@ def idea_create(*, participant_id: int | None, text, tags: Iterable[str] | None 
 
 
 @transaction.atomic
-def vote_cast(*, participant_id: int | None, idea_id) -> int:
-    """Spend one dot on an idea (phase `voting`); returns the dots left.
+def vote_cast(*, participant_id: int | None, idea_id, entered_by=None) -> int:
+    """Spend one dot on an idea (phase `voting`); returns the dots left. `entered_by`: the
+    helper placing the dot for a participant without a phone (channel `proxy`).
 
     The budget is enforced by the database: one conditional UPDATE takes a dot only if one is
     left (and holds the participant's row until commit on PostgreSQL; SQLite's IMMEDIATE
@@ -124,6 +175,7 @@ def vote_cast(*, participant_id: int | None, idea_id) -> int:
     """
     participant = _participant(participant_id)
     workshop = _workshop_for_update(participant.workshop_id)
+    _check_entry(participant, workshop, entered_by)
     if not phase_allows(workshop.phase, "vote"):
         raise PhaseClosed(_("Voting is not open."))
     idea = _visible_idea(workshop.pk, idea_id)
@@ -138,16 +190,18 @@ def vote_cast(*, participant_id: int | None, idea_id) -> int:
             raise Invalid(  # the exception rolls the dot back
                 ngettext("At most %(cap)d dot per idea.", "At most %(cap)d dots per idea.", cap) % {"cap": cap}
             )
-    Vote.objects.create(participant=participant, idea=idea)
+    channel = VoteChannel.PHONE if entered_by is None else VoteChannel.PROXY
+    Vote.objects.create(participant=participant, idea=idea, channel=channel, entered_by=entered_by)
     transaction.on_commit(lambda: realtime.tallies_changed(workshop.pk))
     return Participant.objects.values_list("dots_left", flat=True).get(pk=participant.pk)
 
 
 @transaction.atomic
-def vote_retract(*, participant_id: int | None, idea_id) -> int:
+def vote_retract(*, participant_id: int | None, idea_id, entered_by=None) -> int:
     """Take back one dot from an idea while voting is open; returns the dots left."""
     participant = _participant(participant_id)
     workshop = _workshop_for_update(participant.workshop_id)
+    _check_entry(participant, workshop, entered_by)
     if not phase_allows(workshop.phase, "vote"):
         raise PhaseClosed(_("Voting is not open."))
     idea = _visible_idea(workshop.pk, idea_id)
@@ -156,7 +210,9 @@ def vote_retract(*, participant_id: int | None, idea_id) -> int:
     vote = Vote.objects.filter(participant=participant, idea=idea).order_by("-pk").first()
     if vote is None:
         raise NotFound(_("You have no dot on this idea."))
-    vote.delete()
+    if not vote.delete()[0]:
+        # A concurrent hide already removed (and refunded) this dot.
+        raise NotFound(_("You have no dot on this idea."))
     Participant.objects.filter(pk=participant.pk).update(dots_left=F("dots_left") + 1)
     transaction.on_commit(lambda: realtime.tallies_changed(workshop.pk))
     return Participant.objects.values_list("dots_left", flat=True).get(pk=participant.pk)
@@ -169,7 +225,15 @@ def _visible_idea(workshop_id: int, idea_id) -> Idea:
         pk = int(idea_id)
     except ValueError:
         raise Invalid(_("`idea` must be an idea id.")) from None
-    idea = Idea.objects.filter(pk=pk, workshop_id=workshop_id, hidden=False).first()
+    visible = Idea.objects.filter(pk=pk, workshop_id=workshop_id, hidden=False)
+    if connection.vendor == "postgresql":
+        # FOR KEY SHARE until commit: votes on one idea do not wait for each other, but a hide or
+        # merge (FOR UPDATE on the idea) waits for them and they for it, so no dot is ever left
+        # on a hidden idea. (The vote's foreign key is checked only at commit: no help here.)
+        sql, params = visible.query.sql_with_params()
+        idea = next(iter(Idea.objects.raw(f"{sql} FOR KEY SHARE", params)), None)
+    else:
+        idea = visible.first()  # SQLite: IMMEDIATE transactions already serialise writers
     if idea is None:
         raise NotFound(_("This idea does not exist or was hidden."))
     return idea
@@ -182,7 +246,8 @@ def phase_set(*, user, workshop_id: int, phase) -> str:
     _require_facilitator(user, workshop)
     if phase not in Phase.values:
         raise Invalid(_("Unknown phase. Use one of: %(phases)s.") % {"phases": ", ".join(Phase.values)})
-    WorkshopPage.objects.filter(pk=workshop.pk).update(phase=phase)
+    # Translations show the same room: they follow its phase and timer.
+    WorkshopPage.objects.filter(translation_key=workshop.translation_key).update(phase=phase)
     workshop.phase = phase
     event = {"type": "phase", "phase": phase, "tallies_visible": tallies_visible_to_participants(workshop)}
     transaction.on_commit(lambda: realtime.publish(workshop.pk, event))
@@ -193,7 +258,9 @@ def phase_set(*, user, workshop_id: int, phase) -> str:
 @transaction.atomic
 def idea_hide(*, user, idea_id) -> Idea:
     """A facilitator hides an idea (kept, with who and when); its dots go back to their owners."""
-    idea = Idea.objects.filter(pk=_int_or_invalid(idea_id)).select_related("workshop").first()
+    # FOR UPDATE waits for the votes being cast on this idea and holds back new ones until the
+    # hide commits, so every dot on it is refunded (see _visible_idea).
+    idea = Idea.objects.select_for_update(of=("self",)).filter(pk=_int_or_invalid(idea_id)).select_related("workshop").first()
     if idea is None:
         raise NotFound(_("This idea does not exist."))
     _require_facilitator(user, idea.workshop)
@@ -209,6 +276,9 @@ def idea_hide(*, user, idea_id) -> Idea:
 @transaction.atomic
 def idea_merge(*, user, keep_id, duplicate_id) -> Idea:
     """Merge a duplicate into the kept idea: its votes follow, it is hidden as merged."""
+    # Both rows locked in one statement, in pk order, as idea_hide locks one (see _visible_idea).
+    list(Idea.objects.select_for_update().filter(pk__in=[_int_or_invalid(keep_id), _int_or_invalid(duplicate_id)])
+         .order_by("pk").values_list("pk", flat=True))
     keep = Idea.objects.filter(pk=_int_or_invalid(keep_id), hidden=False).select_related("workshop").first()
     duplicate = Idea.objects.filter(pk=_int_or_invalid(duplicate_id), hidden=False).first()
     if keep is None or duplicate is None or keep.workshop_id != duplicate.workshop_id:
@@ -217,6 +287,7 @@ def idea_merge(*, user, keep_id, duplicate_id) -> Idea:
         raise Invalid(_("An idea cannot be merged into itself."))
     _require_facilitator(user, keep.workshop)
     Vote.objects.filter(idea=duplicate).update(idea=keep)
+    _merge_paper_lines(duplicate, keep)
     duplicate.merged_into = keep
     _hide(duplicate, user)
     keep.tags.add(*duplicate.tags.names())
@@ -234,7 +305,8 @@ def _hide(idea: Idea, user) -> None:
 def _refund_votes(votes) -> None:
     """Give hidden ideas' dots back, so moderation never eats a participant's budget."""
     per_participant: dict[int, int] = {}
-    for participant_id in votes.values_list("participant_id", flat=True):
+    # Locked first: a retract deleting one of these rows at the same moment is then not counted.
+    for participant_id in votes.select_for_update().values_list("participant_id", flat=True):
         per_participant[participant_id] = per_participant.get(participant_id, 0) + 1
     votes.delete()
     for participant_id, count in per_participant.items():
@@ -258,7 +330,7 @@ def timer_start(*, user, workshop_id: int, seconds) -> dt.datetime:
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= MAX_TIMER_SECONDS:
         raise Invalid(_("`seconds` must be a whole number from 1 to %(max)d.") % {"max": MAX_TIMER_SECONDS})
     ends_at = timezone.now() + dt.timedelta(seconds=seconds)
-    WorkshopPage.objects.filter(pk=workshop.pk).update(timer_ends_at=ends_at)
+    WorkshopPage.objects.filter(translation_key=workshop.translation_key).update(timer_ends_at=ends_at)
     event = {"type": "timer", "ends_at": ends_at.isoformat()}
     transaction.on_commit(lambda: realtime.publish(workshop.pk, event))
     return ends_at
@@ -268,5 +340,226 @@ def timer_start(*, user, workshop_id: int, seconds) -> dt.datetime:
 def timer_stop(*, user, workshop_id: int) -> None:
     workshop = _workshop_for_update(workshop_id)
     _require_facilitator(user, workshop)
-    WorkshopPage.objects.filter(pk=workshop.pk).update(timer_ends_at=None)
+    WorkshopPage.objects.filter(translation_key=workshop.translation_key).update(timer_ends_at=None)
     transaction.on_commit(lambda: realtime.publish(workshop.pk, {"type": "timer", "ends_at": None}))
+
+
+# --- assisted and paper participation ------------------------------------------------------
+
+MAX_DOTS_AT_ONCE = 20
+
+
+@transaction.atomic
+def proxy_dots_cast(*, entered_by, participant_id: int | None, idea_ids: list) -> int:
+    """A helper places several dots for a participant without a phone, all or none: each one
+    goes through `vote_cast` (same budget, same cap), and one refusal undoes them all."""
+    if not isinstance(idea_ids, list | tuple) or not idea_ids:
+        raise Invalid(_("Give at least one idea for the dots."))
+    if len(idea_ids) > MAX_DOTS_AT_ONCE:
+        raise Invalid(_("At most %(max)d dots at once.") % {"max": MAX_DOTS_AT_ONCE})
+    dots_left = None
+    for idea_id in idea_ids:
+        dots_left = vote_cast(participant_id=participant_id, idea_id=idea_id, entered_by=entered_by)
+    return dots_left
+
+
+@transaction.atomic
+def helper_grant(*, user, workshop: WorkshopPage, helper) -> WorkshopHelper:
+    """A facilitator lets a staff user enter paper participation in this workshop."""
+    _require_facilitator(user, workshop)
+    if helper is None or not helper.is_active:
+        raise Invalid(_("Choose an active staff account."))
+    grant, _created = WorkshopHelper.objects.get_or_create(
+        workshop_id=workshop.pk, user=helper, defaults={"granted_by": user}
+    )
+    return grant
+
+
+@transaction.atomic
+def helper_revoke(*, user, workshop: WorkshopPage, helper_id) -> None:
+    """A facilitator takes the helper role back; what the helper entered stays, marked."""
+    _require_facilitator(user, workshop)
+    WorkshopHelper.objects.filter(workshop_id=workshop.pk, user_id=_int_or_invalid(helper_id)).delete()
+
+
+def _whole_number(value, *, field: str, low: int, high: int) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_("%(field)s must be a whole number.") % {"field": field})
+    if not low <= value <= high:
+        raise Invalid(
+            _("%(field)s must be from %(low)d to %(high)d.") % {"field": field, "low": low, "high": high}
+        )
+    return value
+
+
+def _sheet_label(sheet: TallySheet) -> str:
+    from django.utils import formats
+
+    who = (sheet.entered_by.get_full_name() or sheet.entered_by.get_username()) if sheet.entered_by else "—"
+    when = formats.date_format(timezone.localtime(sheet.created), "SHORT_DATETIME_FORMAT")
+    return _("round %(round)d, entered by %(who)s on %(when)s") % {"round": sheet.round, "who": who, "when": when}
+
+
+@transaction.atomic
+def paper_tally_submit(
+    *, user, workshop_id: int, voters, counts, round_number=1, corrects_id=None, note=""
+) -> TallySheet:
+    """Record the sticker dots counted on a paper poster: one sheet per round, submitted once.
+
+    `counts` maps idea ids to dots. A sheet can hold at most `voters` × the workshop's dots
+    (and, per idea, `voters` × the cap per idea, if any). A mistake is fixed by a correction:
+    a new sheet that `corrects` the current one of its round, with a note saying why; the old
+    one stays visible and stops counting. The room's tallies update live after the commit.
+    """
+    workshop = _workshop_for_update(workshop_id)
+    _require_assistant(user, workshop)
+    if not phase_allows(workshop.phase, "paper_tally"):
+        raise PhaseClosed(_("Paper tallies are taken while voting or showing the results, not in this stage."))
+    voters = _whole_number(voters, field=_("The number of people"), low=1, high=TallySheet.MAX_VOTERS)
+    note = clean_text(note or "", field=_("The note"), max_length=300, required=corrects_id is not None)
+    corrected = None
+    if corrects_id is not None:
+        corrected = TallySheet.objects.filter(pk=_int_or_invalid(corrects_id), workshop_id=workshop.pk).first()
+        if corrected is None:
+            raise NotFound(_("This tally sheet does not exist."))
+        if not corrected.current:
+            raise Conflict(_("This sheet was already corrected; correct the latest one."))
+        round_number = corrected.round
+    else:
+        round_number = _whole_number(round_number, field=_("The round"), low=1, high=TallySheet.MAX_ROUND)
+        earlier = TallySheet.objects.filter(workshop_id=workshop.pk, round=round_number, corrects__isnull=True).first()
+        if earlier is not None:
+            raise Conflict(
+                _("This sheet was already submitted (%(sheet)s). To change it, enter a correction.")
+                % {"sheet": _sheet_label(earlier)}
+            )
+    dots = _paper_counts(workshop, counts, voters=voters)
+    if not dots and corrected is None:
+        raise Invalid(_("The sheet has no dots: type the counts first."))
+    try:
+        with transaction.atomic():
+            if corrected is not None:
+                TallySheet.objects.filter(pk=corrected.pk, current=True).update(current=False)
+            sheet = TallySheet.objects.create(
+                workshop=workshop, round=round_number, voters=voters, corrects=corrected, note=note, entered_by=user
+            )
+    except IntegrityError:
+        # Someone submitted or corrected the same round at the same moment.
+        raise Conflict(_("This round was just submitted by someone else. Reload to see it.")) from None
+    TallyLine.objects.bulk_create([TallyLine(sheet=sheet, idea_id=pk, dots=n) for pk, n in dots.items()])
+    transaction.on_commit(lambda: realtime.tallies_changed(workshop.pk))
+    return sheet
+
+
+def _paper_counts(workshop: WorkshopPage, counts, *, voters: int) -> dict[int, int]:
+    """Validated counts of visible ideas (zeros dropped), within what the room could hold."""
+    from .selectors import idea_numbers
+
+    if not isinstance(counts, dict):
+        raise Invalid(_("`counts` must map idea ids to numbers of dots."))
+    visible = set(Idea.objects.filter(workshop_id=workshop.pk, hidden=False).values_list("pk", flat=True))
+    numbers = idea_numbers(workshop.pk)
+    per_idea_cap = voters * (workshop.max_dots_per_idea or workshop.dots_per_participant)
+    dots: dict[int, int] = {}
+    for raw_id, raw_count in counts.items():
+        pk = _int_or_invalid(raw_id)
+        if pk not in visible:
+            raise NotFound(_("Idea id %(id)s is not a visible idea of this workshop.") % {"id": raw_id})
+        label = _("Idea %(number)d") % {"number": numbers.get(pk, 0)}
+        if _negative(raw_count):
+            raise Invalid(_("%(idea)s: a count cannot be negative.") % {"idea": label})
+        count = _whole_number(raw_count, field=label, low=0, high=10**6)
+        if count > per_idea_cap:
+            raise Invalid(
+                _("%(idea)s: %(count)d dots is more than %(people)d people could place (at most %(cap)d).")
+                % {"idea": label, "count": count, "people": voters, "cap": per_idea_cap}
+            )
+        if count:
+            dots[pk] = count
+    room_cap = voters * workshop.dots_per_participant
+    total = sum(dots.values())
+    if total > room_cap:
+        raise Invalid(
+            _("The sheet holds %(total)d dots, more than %(people)d people with %(dots)d dots each could place (%(cap)d).")
+            % {"total": total, "people": voters, "dots": workshop.dots_per_participant, "cap": room_cap}
+        )
+    return dots
+
+
+def _negative(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value < 0
+    return isinstance(value, str) and value.strip().startswith("-") and value.strip()[1:].isdigit()
+
+
+def _merge_paper_lines(duplicate: Idea, keep: Idea) -> None:
+    """Paper dots follow a merged idea too (added into the kept idea's line of the same sheet)."""
+    for line in TallyLine.objects.filter(idea=duplicate):
+        kept = TallyLine.objects.filter(sheet_id=line.sheet_id, idea=keep).first()
+        if kept is None:
+            TallyLine.objects.filter(pk=line.pk).update(idea=keep)
+        else:
+            TallyLine.objects.filter(pk=kept.pk).update(dots=F("dots") + line.dots)
+            line.delete()
+
+
+def write_once(*, participant_id: int, ref, message: dict, perform: Callable[[], dict]) -> dict:
+    """Apply a participant's write at most once per `ref`; returns the fields of its ack.
+
+    `perform` runs the write (a service above) and returns the ack's fields; they are stored
+    as a `MessageReceipt` in the same transaction, under a unique (participant, ref). A retry
+    of the same message (a client resending after a dropped connection, or the same message
+    racing on two sockets) gets the stored answer with `replayed: true` and changes nothing;
+    the same ref on a different message is refused. Without a ref, nothing is kept.
+    """
+    if ref is None:
+        with transaction.atomic():
+            return perform()
+    key = str(ref)
+    fingerprint = hashlib.sha256(
+        json.dumps({k: v for k, v in message.items() if k != "ref"}, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    try:
+        with transaction.atomic():
+            answer = _receipt_answer(participant_id, key, fingerprint)
+            if answer is not None:
+                return answer
+            answer = perform()
+            MessageReceipt.objects.create(participant_id=participant_id, ref=key, fingerprint=fingerprint, answer=answer)
+            return answer
+    except (IntegrityError, LiveError):
+        # Another socket committed the same ref while this attempt ran (PostgreSQL: the unique
+        # index, or the dot it already took): this attempt rolled back; answer the stored one.
+        answer = _receipt_answer(participant_id, key, fingerprint)
+        if answer is None:
+            raise
+        return answer
+
+
+def _receipt_answer(participant_id: int, ref: str, fingerprint: str) -> dict | None:
+    receipt = MessageReceipt.objects.filter(participant_id=participant_id, ref=ref).first()
+    if receipt is None:
+        return None
+    if receipt.fingerprint != fingerprint:
+        raise Invalid(_("This `ref` was already used for another message; send it with a new `ref`."))
+    return {**receipt.answer, "replayed": True}
+
+
+@transaction.atomic
+def participant_remove(*, user, participant_id) -> int:
+    """A facilitator removes someone from the room (a troll, a duplicate phone): their dots go,
+    their ideas stay without an author, and their open sockets are closed. Returns the
+    workshop's id. They may join again under a new name; this is moderation, not a ban."""
+    participant = Participant.objects.filter(pk=_int_or_invalid(participant_id)).select_related("workshop").first()
+    if participant is None:
+        raise NotFound(_("This participant does not exist."))
+    _require_facilitator(user, participant.workshop)
+    workshop_id, removed_id = participant.workshop_id, participant.pk
+    participant.delete()  # its votes and receipts go with it
+    transaction.on_commit(lambda: realtime.publish(workshop_id, {"type": "participant.removed", "participant": removed_id}))
+    transaction.on_commit(lambda: realtime.tallies_changed(workshop_id))
+    return workshop_id

@@ -10,4 +10,10 @@ urlpatterns = [
     path("w/<str:code>/results.csv", views.results_csv, name="ideas_results_csv"),
     path("w/<str:code>/results.xlsx", views.results_xlsx, name="ideas_results_xlsx"),
     path("w/<str:code>/qr.svg", views.qr_svg, name="ideas_qr"),
+    path("w/<str:code>/assist/", views.assist, name="ideas_assist"),
+    path("w/<str:code>/assist/helpers/", views.assist_helpers, name="ideas_assist_helpers"),
+    path("w/<str:code>/tally/", views.tally, name="ideas_tally"),
+    path("w/<str:code>/poster/", views.poster, name="ideas_poster"),
+    path("w/<str:code>/handout/", views.handout, name="ideas_handout"),
+    path("w/<str:code>/summary/", views.summary, name="ideas_summary"),
 ]

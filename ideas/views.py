@@ -2,6 +2,8 @@
 results and their downloads. Thin: rules in `ideas.rules`, changes in `ideas.services`."""
 
 import segno
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -9,18 +11,26 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from workshop_site.core.client_ip import request_client_ip
 from workshop_site.core.exports import csv_response, xlsx_response
 from workshop_site.workshops.models import WorkshopPage
 
 from . import exports, selectors, services, throttle
-from .errors import LiveError
-from .forms import CodeForm, JoinForm
-from .rules import can_see_results, tallies_visible_to_participants
+from .errors import Invalid, LiveError
+from .forms import (
+    CodeForm,
+    JoinForm,
+    ProxyDotsForm,
+    ProxyIdeaForm,
+    ProxyParticipantForm,
+)
+from .models import Idea, Participant, TallyLine, TallySheet, Vote, WorkshopHelper
+from .rules import can_see_results, phase_allows, tallies_visible_to_participants
 from .sessions import participant_id_for, remember_participant
 
 
 def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return request_client_ip(request)
 
 
 def workshop_or_404(request, code: str) -> WorkshopPage:
@@ -41,7 +51,7 @@ class LookupsBlocked(Exception):
 
 def too_many_lookups(request):
     response = render(request, "ideas/join.html", {"form": CodeForm(), "blocked": True}, status=429)
-    response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+    response["Retry-After"] = str(throttle.retry_after_seconds())
     return response
 
 
@@ -160,6 +170,9 @@ def results(request, code: str):
         "can_export": request.user.has_perm("ideas.view_results_export", workshop),
         "action_plans": editable_plans_for(request.user, workshop),
         "tallies_visible": tallies_visible_to_participants(workshop),
+        "votes_by_channel": data["votes_by_channel"],
+        "proxy_participants": data["proxy_participants"],
+        "tally_sheets": selectors.tally_sheets(workshop.pk),
     })
 
 
@@ -192,3 +205,245 @@ def results_xlsx(request, code: str):
     if not request.user.has_perm("ideas.view_results_export", workshop):
         raise PermissionDenied
     return xlsx_response(exports.results_xlsx(workshop), f"atelier-{workshop.join_code}-results.xlsx")
+
+
+# --- assisted and paper participation: the helper's screens and the printables -------------
+
+def _assisted_workshop(request, code: str) -> WorkshopPage:
+    workshop = workshop_or_404(request, code)
+    if not request.user.has_perm("ideas.assist_workshop", workshop):
+        raise PermissionDenied
+    return workshop
+
+
+def _visible_ideas_numbered(workshop: WorkshopPage) -> list[dict]:
+    numbers = selectors.idea_numbers(workshop.pk)
+    tags = selectors.tags_by_idea(list(numbers))
+    return [
+        {"id": idea.pk, "number": numbers[idea.pk], "text": idea.text, "tags": tags[idea.pk]}
+        for idea in Idea.objects.filter(workshop=workshop, hidden=False).order_by("created", "pk")
+    ]
+
+
+def _ideas_by_number(ideas: list[dict], numbers: list[int]) -> list[int]:
+    by_number = {idea["number"]: idea["id"] for idea in ideas}
+    missing = sorted({n for n in numbers if n not in by_number})
+    if missing:
+        raise Invalid(
+            _("There is no visible idea with the number %(numbers)s.") % {"numbers": ", ".join(map(str, missing))}
+        )
+    return [by_number[n] for n in numbers]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assist(request, code: str):
+    """`/w/<code>/assist/`: a helper adds people without a phone, then types their ideas and
+    dots, keyboard first. Every change goes through the same services as a phone."""
+    try:
+        workshop = _assisted_workshop(request, code)
+    except LookupsBlocked:
+        return too_many_lookups(request)
+    people = list(Participant.objects.filter(workshop=workshop, is_proxy=True).select_related("entered_by"))
+    selected = next((p for p in people if str(p.pk) == (request.POST.get("participant") or request.GET.get("p"))), None)
+    ideas = _visible_ideas_numbered(workshop)
+    add_form, idea_form, dots_form = ProxyParticipantForm(), ProxyIdeaForm(), ProxyDotsForm()
+    error, status = None, 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                add_form = ProxyParticipantForm(request.POST)
+                if add_form.is_valid():
+                    added = services.participant_join(
+                        workshop=workshop, display_name=add_form.cleaned_data["display_name"],
+                        role=add_form.cleaned_data["role"], entered_by=request.user,
+                    )
+                    messages.success(request, _("%(name)s added, with %(dots)d dots.")
+                                     % {"name": added.display_name, "dots": added.dots_left})
+                    return redirect(f"{request.path}?p={added.pk}")
+            elif selected is None:
+                raise Invalid(_("Choose a participant first."))
+            elif action == "idea":
+                idea_form = ProxyIdeaForm(request.POST)
+                if idea_form.is_valid():
+                    services.idea_create(participant_id=selected.pk, text=idea_form.cleaned_data["text"],
+                                         entered_by=request.user)
+                    messages.success(request, _("Idea posted for %(name)s.") % {"name": selected.display_name})
+                    return redirect(f"{request.path}?p={selected.pk}")
+            elif action == "dots":
+                dots_form = ProxyDotsForm(request.POST)
+                if dots_form.is_valid():
+                    try:
+                        numbers = dots_form.cleaned_numbers()
+                    except forms.ValidationError as invalid:
+                        raise Invalid(invalid.messages[0]) from None
+                    left = services.proxy_dots_cast(entered_by=request.user, participant_id=selected.pk,
+                                                    idea_ids=_ideas_by_number(ideas, numbers))
+                    messages.success(request, _("Dots placed for %(name)s; dots left: %(left)d.")
+                                     % {"name": selected.display_name, "left": left})
+                    return redirect(f"{request.path}?p={selected.pk}")
+            elif action == "retract":
+                left = services.vote_retract(participant_id=selected.pk, idea_id=request.POST.get("idea"),
+                                             entered_by=request.user)
+                messages.success(request, _("One dot taken back; dots left: %(left)d.") % {"left": left})
+                return redirect(f"{request.path}?p={selected.pk}")
+            else:
+                raise Invalid(_("Unknown action."))
+        except LiveError as refusal:
+            error, status = refusal.message, refusal.status
+        else:
+            status = 400  # a form with errors
+    my_votes: dict[int, int] = {}
+    if selected is not None:
+        selected.refresh_from_db(fields=["dots_left"])
+        for idea_id in Vote.objects.filter(participant=selected).values_list("idea_id", flat=True):
+            my_votes[idea_id] = my_votes.get(idea_id, 0) + 1
+    return render(request, "ideas/assist.html", {
+        "workshop": workshop,
+        "people": people,
+        "selected": selected,
+        "ideas": [{**idea, "my_dots": my_votes.get(idea["id"], 0)} for idea in ideas],
+        "add_form": add_form, "idea_form": idea_form, "dots_form": dots_form,
+        "error": error,
+        "is_facilitator": request.user.has_perm("ideas.run_workshop", workshop),
+        "helpers": WorkshopHelper.objects.filter(workshop=workshop).select_related("user", "granted_by"),
+        "staff": _staff_users(),
+    }, status=status)
+
+
+def _staff_users():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
+
+
+@login_required
+@require_http_methods(["POST"])
+def assist_helpers(request, code: str):
+    """Facilitators grant or take back the helper role of this workshop."""
+    try:
+        workshop = workshop_or_404(request, code)
+    except LookupsBlocked:
+        return too_many_lookups(request)
+    try:
+        if request.POST.get("action") == "revoke":
+            services.helper_revoke(user=request.user, workshop=workshop, helper_id=request.POST.get("user"))
+            messages.success(request, _("Helper role taken back."))
+        else:
+            helper = _staff_users().filter(pk=_int_or_none(request.POST.get("user"))).first()
+            grant = services.helper_grant(user=request.user, workshop=workshop, helper=helper)
+            messages.success(request, _("%(name)s can now help in this workshop.") % {"name": grant.user})
+    except LiveError as refusal:
+        if refusal.status == 403:
+            raise PermissionDenied from None
+        messages.error(request, refusal.message)
+    return redirect(f"/w/{workshop.join_code}/assist/")
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tally(request, code: str):
+    """`/w/<code>/tally/`: type the sticker dots counted on a paper poster, once per round; a
+    mistake is fixed with a visible correction."""
+    try:
+        workshop = _assisted_workshop(request, code)
+    except LookupsBlocked:
+        return too_many_lookups(request)
+    ideas = _visible_ideas_numbered(workshop)
+    sheets = selectors.tally_sheets(workshop.pk)
+    data = request.POST if request.method == "POST" else None
+    corrects = _int_or_none(request.GET.get("corrects"))  # the form posts back to its own URL
+    corrected = next((s for s in sheets if s["id"] == corrects and s["current"]), None)
+    prefill: dict[int, int] = {}
+    if corrected is not None:
+        prefill = dict(TallyLine.objects.filter(sheet_id=corrected["id"]).values_list("idea_id", "dots"))
+    submitted_rounds = {s["round"] for s in sheets}
+    next_round = next(n for n in range(1, TallySheet.MAX_ROUND + 2) if n not in submitted_rounds)
+    values = {
+        "round": (data or {}).get("round", corrected["round"] if corrected else (1 if 1 not in submitted_rounds else next_round)),
+        "voters": (data or {}).get("voters", corrected["voters"] if corrected else ""),
+        "note": (data or {}).get("note", ""),
+    }
+    error, status = None, 200
+    if data is not None:
+        counts = {idea["id"]: (data.get(f"idea-{idea['id']}") or "0").strip() for idea in ideas}
+        try:
+            sheet = services.paper_tally_submit(
+                user=request.user, workshop_id=workshop.pk, voters=data.get("voters", ""), counts=counts,
+                round_number=data.get("round", 1), corrects_id=corrected["id"] if corrected else None,
+                note=data.get("note", ""),
+            )
+        except LiveError as refusal:
+            error, status = refusal.message, refusal.status
+        else:
+            messages.success(request, _("Paper tally saved: round %(round)d.") % {"round": sheet.round})
+            return redirect(f"/w/{workshop.join_code}/tally/")
+    rows = [
+        {**idea, "value": (data.get(f"idea-{idea['id']}", "") if data is not None else prefill.get(idea["id"], ""))}
+        for idea in ideas
+    ]
+    return render(request, "ideas/tally.html", {
+        "workshop": workshop, "ideas": rows, "sheets": sheets, "corrected": corrected, "values": values,
+        "error": error, "allowed": phase_allows(workshop.phase, "paper_tally"),
+        "per_idea": workshop.max_dots_per_idea or workshop.dots_per_participant,
+    }, status=status)
+
+
+def _printable(request, code: str):
+    workshop = workshop_or_404(request, code)
+    return workshop, {
+        "workshop": workshop,
+        "join_url": join_url(request, workshop),
+        "qr_svg": qr_svg_markup(join_url(request, workshop)),
+        "ideas": _visible_ideas_numbered(workshop),
+        "paper_size": "a3" if request.GET.get("size") == "a3" else "a4",
+    }
+
+
+def poster(request, code: str):
+    """`/w/<code>/poster/`: the ideas, numbered in large type, with room for sticker dots and
+    the join QR; A4 by default, `?size=a3` for a wall poster."""
+    try:
+        _workshop, context = _printable(request, code)
+    except LookupsBlocked:
+        return too_many_lookups(request)
+    return render(request, "ideas/poster.html", context)
+
+
+def handout(request, code: str):
+    """`/w/<code>/handout/`: the ideas with their numbers, for people who follow on paper."""
+    try:
+        _workshop, context = _printable(request, code)
+    except LookupsBlocked:
+        return too_many_lookups(request)
+    return render(request, "ideas/handout.html", context)
+
+
+SUMMARY_IDEAS = 15
+
+
+def summary(request, code: str):
+    """`/w/<code>/summary/`: one page of results for the office's notice board."""
+    try:
+        workshop, context = _printable(request, code)
+    except LookupsBlocked:
+        return too_many_lookups(request)
+    if not can_see_results(request.user, workshop):
+        return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
+    data = selectors.results(workshop)
+    context.update(
+        results=data["ideas"][:SUMMARY_IDEAS], more=max(0, len(data["ideas"]) - SUMMARY_IDEAS),
+        total_votes=data["total_votes"], participants_count=data["participants"],
+        proxy_participants=data["proxy_participants"], by_channel=data["votes_by_channel"],
+        results_url=request.build_absolute_uri(f"/w/{workshop.join_code}/results/"),
+        qr_svg=qr_svg_markup(request.build_absolute_uri(f"/w/{workshop.join_code}/results/")),
+    )
+    return render(request, "ideas/summary.html", context)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from workshop_site.core.errors import DomainError
+from workshop_site.core.i18n import canonical_pages
 from workshop_site.offices.models import OfficePage
 
 from . import services
@@ -21,7 +22,7 @@ class ActionPlanAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         plan_filter = editable_plans_filter(self.for_user) if self.for_user else {"pk__in": []}
-        offices = OfficePage.objects.all().order_by("title")
+        offices = canonical_pages(OfficePage.objects.all()).order_by("title")
         if plan_filter is not None:
             offices = offices.filter(team_group__in=self.for_user.groups.all())
         self.fields["office"].queryset = offices

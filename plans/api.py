@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from workshop_site.core.errors import Forbidden
+from workshop_site.core.i18n import canonical_pages
 from workshop_site.offices.models import OfficePage
 
 from . import services
@@ -32,7 +33,7 @@ def item_payload(item: ActionItem) -> dict:
 
 @router.get("/offices/{slug}/plan", auth=None)
 def office_plan(request, slug: str):
-    office = get_object_or_404(OfficePage.objects.live(), slug=slug)
+    office = get_object_or_404(canonical_pages(OfficePage.objects.live()), slug=slug)
     plans = plans_for_office(office, user=request.user)
     return {
         "office": office.slug,

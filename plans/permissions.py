@@ -17,7 +17,7 @@ class OfficePlanPermissionPolicy(BasePermissionPolicy):
         self.plan_path = plan_path  # "" for ActionPlan, "plan__" for ActionItem
 
     def _in_any_office_team(self, user) -> bool:
-        return user.is_active and user.is_authenticated and user.groups.filter(office_page__isnull=False).exists()
+        return user.is_active and user.is_authenticated and user.groups.filter(office_pages__isnull=False).exists()
 
     def user_has_permission(self, user, action):
         if is_facilitator(user):

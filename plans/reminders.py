@@ -20,9 +20,16 @@ def items_to_remind(today: dt.date):
         .exclude(status__in=CLOSED_STATUSES)
         .exclude(owner_user__email="")
         .exclude(reminders__day=today)
-        .select_related("plan__office", "owner_user")
+        .select_related("plan__office", "owner_user__wagtail_userprofile")
         .order_by("due", "pk")
     )
+
+
+def owner_language(user) -> str:
+    """The language the owner chose in their admin account settings; Romanian otherwise."""
+    profile = getattr(user, "wagtail_userprofile", None)
+    chosen = profile.get_preferred_language() if profile is not None else ""
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def send_due_reminders(*, today: dt.date | None = None, base_url: str = "") -> int:
@@ -36,7 +43,7 @@ def send_due_reminders(*, today: dt.date | None = None, base_url: str = "") -> i
                 ReminderSent.objects.create(item=item, day=today)
         except IntegrityError:
             continue
-        with override(settings.LANGUAGE_CODE):
+        with override(owner_language(item.owner_user)):
             overdue = item.due < today
             subject = (_("Overdue: %(title)s") if overdue else _("Due soon: %(title)s")) % {"title": item.title}
             body = _(

@@ -130,6 +130,7 @@ def offices_overview(today: dt.date | None = None) -> list[dict]:
     a fixed number of queries)."""
     from django.db.models import Max
 
+    from workshop_site.core.i18n import canonical_pages
     from workshop_site.offices.models import OfficePage
 
     today = today or timezone.localdate()
@@ -140,7 +141,7 @@ def offices_overview(today: dt.date | None = None) -> list[dict]:
         ItemUpdate.objects.values("item__plan__office_id").annotate(last=Max("created")).values_list("item__plan__office_id", "last")
     )
     rows = []
-    for office in OfficePage.objects.live().order_by("title"):
+    for office in canonical_pages(OfficePage.objects.live()).order_by("title"):
         items = items_by_office.get(office.pk, [])
         rows.append({
             "office": office,

@@ -115,10 +115,18 @@ def item_update(*, user, item_id, changes: dict, note: str = "", expected_revisi
     `expected_revision` is the revision the editor saw; when someone saved in between, the
     edit is refused with `conflict` instead of silently erasing their change.
     """
-    item = ActionItem.objects.select_related("plan__office").filter(pk=_pk(item_id)).first()
+    # The row is locked until commit (PostgreSQL; SQLite's IMMEDIATE transactions serialise
+    # writers anyway), so the diff, the history's "before" values and the done → 100% rule are
+    # computed from the item as it is now, not from what a concurrent editor just replaced.
+    item = (
+        ActionItem.objects.select_for_update(of=("self",)).select_related("plan__office")
+        .filter(pk=_pk(item_id)).first()
+    )
     if item is None:
         raise NotFound(_("No such plan item."))
     _require_edit(user, item)
+    if expected_revision is not None and item.revision != expected_revision:
+        raise Conflict()
     if not isinstance(note, str) or len(note) > MAX_NOTE:
         raise Invalid(_("The note is too long (at most %(max)d characters).") % {"max": MAX_NOTE})
     cleaned = clean_changes(item, changes)

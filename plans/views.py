@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from ideas.models import Idea
 from workshop_site.core.errors import DomainError
 from workshop_site.core.exports import csv_response, xlsx_bytes, xlsx_response
+from workshop_site.core.i18n import canonical_pages
 from workshop_site.core.predicates import is_facilitator
 from workshop_site.offices.models import OfficePage
 
@@ -77,7 +78,7 @@ def plan_xlsx(request, plan_id: int):
 
 def office_calendar(request, slug: str):
     """`/plans/<office>.ics`: the due dates of the office's plans the visitor may read."""
-    office = get_object_or_404(OfficePage.objects.live(), slug=slug)
+    office = get_object_or_404(canonical_pages(OfficePage.objects.live()), slug=slug)
     plans = plans_for_office(office, user=request.user)
     content = exports.due_dates_calendar(office, plans, base_url=request.build_absolute_uri("/").rstrip("/"))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")

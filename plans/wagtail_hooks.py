@@ -1,9 +1,11 @@
 """Plans and items in the Wagtail admin, filtered and checked by the same rule as everywhere."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -38,6 +40,21 @@ class EditableOnlyMixin:
         return editable_only(super().get_queryset(), self.request, self.plan_path)
 
 
+class EditableObjectOnlyMixin:
+    """The views about one plan or item (history, usage, copy) answer 404 for another
+    office's, as the edit view does: Wagtail checks only the model-level permission there."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not self.request.user.has_perm("plans.change_plan", obj):
+            raise Http404
+        return obj
+
+
+def object_scoped(view_class):
+    return type(f"Scoped{view_class.__name__}", (EditableObjectOnlyMixin, view_class), {})
+
+
 def scoped(view_class, plan_path=""):
     return type(f"Scoped{view_class.__name__}", (EditableOnlyMixin, view_class), {"plan_path": plan_path})
 
@@ -57,6 +74,9 @@ class ActionPlanViewSet(ModelViewSet):
     index_view_class = scoped(generic.IndexView)
     edit_view_class = scoped(generic.EditView)
     delete_view_class = scoped(generic.DeleteView)
+    history_view_class = object_scoped(history.HistoryView)
+    usage_view_class = object_scoped(usage.UsageView)
+    copy_view_class = object_scoped(generic.CopyView)
 
 
 class ActionItemViewSet(ModelViewSet):
@@ -75,6 +95,9 @@ class ActionItemViewSet(ModelViewSet):
     index_view_class = scoped(generic.IndexView, "plan__")
     edit_view_class = scoped(generic.EditView, "plan__")
     delete_view_class = scoped(generic.DeleteView, "plan__")
+    history_view_class = object_scoped(history.HistoryView)
+    usage_view_class = object_scoped(usage.UsageView)
+    copy_view_class = object_scoped(generic.CopyView)
 
 
 class PlansGroup(ViewSetGroup):

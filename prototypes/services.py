@@ -64,8 +64,7 @@ def screens_upload(*, version: PrototypeVersion, files, user) -> list[Screen]:
             raise ValidationError(_("%(file)s: %(errors)s") % {"file": upload.name, "errors": messages})
         _require_full_decode(upload)
         image = form.save(commit=False)
-        image.uploaded_by_user = user
-        image.file_size = upload.size
+        image.uploaded_by_user = user  # the form has set file_size and hash from the stored (cleaned) file
         image.save()
         screens.append(Screen.objects.create(version=version, title=title, image=image, sort_order=next_order + position))
     return screens

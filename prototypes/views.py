@@ -64,12 +64,16 @@ def play(request, slug: str, number: int | None = None, screen_id: int | None = 
             if target is None:
                 continue
             href, kind = screen_url(prototype, version, target, came_from=screen), "screen"
-            label = hotspot.label or _("Go to: %(screen)s") % {"screen": target.title}
+            # A screen reader hears where the link leads, whatever the designer called it.
+            if hotspot.label:
+                label = _("%(label)s (goes to: %(screen)s)") % {"label": hotspot.label, "screen": target.title}
+            else:
+                label = _("Go to: %(screen)s") % {"screen": target.title}
             preload.append(target.image.get_rendition(RENDITION).url)
         elif hotspot.back:
             target = came_from or screens[0]
             href, kind = screen_url(prototype, version, target), "back"
-            label = hotspot.label or _("Back")
+            label = _("%(label)s (back to: %(screen)s)") % {"label": hotspot.label or _("Back"), "screen": target.title}
         else:
             href, kind = hotspot.target_url, "url"
             label = hotspot.label or _("Open link: %(url)s") % {"url": hotspot.target_url}

@@ -39,11 +39,20 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _fresh_local_cache():
     """SQLite reuses row ids after a test rolls back, so a rendition or rate count cached by one
-    test would leak into the next. (Redis is left alone: PostgreSQL never reuses ids, and a
-    flush would also empty the channel layer.)"""
+    test would leak into the next. On Redis only the rate counters go (PostgreSQL never
+    reuses ids, and a flush would also empty the channel layer)."""
     from django.conf import settings
     from django.core.cache import caches
 
+    cache = caches["default"]
     if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-        caches["default"].clear()
+        cache.clear()
+    else:
+        # The limiter's counters live in the shared Redis across tests (and runs): delete
+        # just those, by pattern, without flushing what the channel layer keeps there.
+        client = cache._cache.get_client(write=True)
+        pattern = cache.make_key("atelier:rl:*").replace(":1:", ":*:", 1)
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
     yield

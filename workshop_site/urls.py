@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
-from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -11,11 +10,15 @@ from ideas.api import router as ideas_router
 from plans.api import router as plans_router
 from prototypes.api import router as prototypes_router
 from workshop_site.core.api import api, api_not_found
+from workshop_site.core.views import set_language
 
 api.add_router("", ideas_router)
 api.add_router("", prototypes_router)
 api.add_router("", plans_router)
 api.add_router("", feedback_router)
+
+# An unreachable database answers 503 "temporarily unavailable" instead of a 500.
+handler500 = "workshop_site.core.views.server_error"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

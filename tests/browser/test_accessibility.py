@@ -32,6 +32,7 @@ def _pages(language: str):
         "/join/", "/w/DEMO29/", "/w/DEMO29/present/",
         "/w/KICK16/results/", "/p/maternitate-online/", "/services/indemnizatia-de-maternitate/",
         f"/plans/items/{item.pk}/", "/p/maternitate-online/v1/summary/",
+        "/w/DEMO29/poster/", "/w/DEMO29/handout/", "/w/KICK16/summary/",
     ]
 
 

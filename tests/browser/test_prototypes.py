@@ -35,14 +35,15 @@ def _tap_through(page, start_url: str, tap) -> str:
     """Start → Formular → Acte → Statut by hotspots only; returns the URL of Acte."""
     page.goto(start_url)
     _on_screen(page, "Start")
-    tap(page.get_by_role("link", name="Începe cererea"))
+    # Screen readers hear where each hotspot leads: its label and the target screen's title.
+    tap(page.get_by_role("link", name="Începe cererea (duce la: Formular)", exact=True))
     _on_screen(page, "Formular")
     tap(page.get_by_role("link", name="Continuă"))
     _on_screen(page, "Acte")
     acte_url = page.url
     tap(page.get_by_role("link", name="Trimite cererea"))
     _on_screen(page, "Statut")
-    tap(page.get_by_role("link", name="Înapoi", exact=True))
+    tap(page.get_by_role("link", name="Înapoi (înapoi la: Acte)", exact=True))
     _on_screen(page, "Acte")
     return acte_url
 

@@ -1,6 +1,7 @@
 """Helpers to drive the live socket through the real ASGI application (origin check, session)."""
 
 import asyncio
+import itertools
 import json
 
 from channels.testing import WebsocketCommunicator
@@ -25,6 +26,9 @@ def logged_in_cookie(user) -> str:
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
+_clients = itertools.count(1)
+
+
 class Socket:
     """A WebSocket client on the real application, with helpers for the protocol."""
 
@@ -34,6 +38,9 @@ class Socket:
             headers.append((b"cookie", cookie.encode()))
         self.comm = WebsocketCommunicator(application, f"/ws/workshops/{code}/", headers=headers)
         self.refs = 0
+        # Refs unique to this client, as live.js makes them: the server applies a write once
+        # per (participant, ref), and two tabs of one participant must not share refs.
+        self.ref_prefix = f"s{next(_clients)}-"
 
     async def connect(self):
         connected, _ = await self.comm.connect(timeout=5)
@@ -48,7 +55,7 @@ class Socket:
 
     async def send(self, type_: str, **fields) -> str:
         self.refs += 1
-        ref = f"r{self.refs}"
+        ref = f"{self.ref_prefix}r{self.refs}"
         await self.comm.send_to(text_data=json.dumps({"type": type_, "ref": ref, **fields}))
         return ref
 

@@ -185,7 +185,7 @@ async def test_unreadable_frames_get_errors_with_null_ref_and_the_socket_stays(w
     await socket.comm.send_to(bytes_data=b"\xff\xfe")
     assert (await socket.receive())["code"] == "invalid_json"
     reply = await socket.request("sync")
-    assert reply["type"] == "snapshot" and reply["ref"] == f"r{socket.refs}"
+    assert reply["type"] == "snapshot" and reply["ref"] == f"{socket.ref_prefix}r{socket.refs}"
     await socket.close()
 
 

@@ -110,3 +110,23 @@ def test_reminders_go_once_per_item_and_day(tree, plan, rezina_member):
     call_command("remind_due_items")
     assert len(mail.outbox) == 2
     assert ReminderSent.objects.filter(day=TODAY).count() == 2
+
+
+def test_a_reminder_speaks_the_language_the_owner_chose(tree, plan, rezina_member, calarasi_member):
+    from wagtail.users.models import UserProfile
+
+    rezina_member.email = "rezina@bcis.example.md"
+    rezina_member.save()
+    profile = UserProfile.get_for_user(rezina_member)
+    profile.preferred_language = "ru"
+    profile.save()
+    plan.items.update(owner_user=rezina_member)
+    call_command("remind_due_items")
+    assert sorted(m.subject.split(":")[0] for m in mail.outbox) == ["Просрочено", "Скоро срок"]
+    # Without a choice, Romanian.
+    mail.outbox.clear()
+    profile.preferred_language = ""
+    profile.save()
+    ReminderSent.objects.all().delete()
+    call_command("remind_due_items")
+    assert sorted(m.subject.split(":")[0] for m in mail.outbox) == ["Acțiune întârziată", "Termenul se apropie"]

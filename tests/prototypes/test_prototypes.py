@@ -163,11 +163,13 @@ def test_play_mode_shows_hotspots_as_real_links(client, version, screens):
     hotspot(form, target_url="https://cnas.gov.md/")
     html = client.get("/p/maternitate/").content.decode()
     assert f'href="/p/maternitate/v1/s{form.pk}/?from={start.pk}"' in html
-    assert 'aria-label="Începe cererea"' in html
+    # Each link is announced with the title of the screen it leads to.
+    assert f'aria-label="Începe cererea (duce la: {form.title})"' in html
     # SVG coordinates use a dot in every language.
     assert 'x="36.0"' in html or 'x="36"' in html
     html = client.get(f"/p/maternitate/v1/s{form.pk}/?from={start.pk}").content.decode()
     assert f'href="/p/maternitate/v1/s{start.pk}/"' in html  # back, without JavaScript
+    assert f'aria-label="Înapoi (înapoi la: {start.title})"' in html
     assert 'href="https://cnas.gov.md/"' in html and 'rel="noopener noreferrer"' in html
 
 

@@ -39,7 +39,7 @@ def test_seed_demo_twice_changes_nothing(capsys):
 @override_settings(DEBUG=True)
 def test_the_demo_holds_the_pilot_offices_workshops_and_users():
     call_command("seed_demo")
-    offices = {o.slug: o for o in OfficePage.objects.live()}
+    offices = {o.slug: o for o in OfficePage.objects.live().filter(locale__language_code="ro")}
     assert set(offices) == {"dubasari", "calarasi", "rezina"}
     for office in offices.values():
         assert office.providers.count() == 6

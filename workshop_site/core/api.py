@@ -108,6 +108,38 @@ def health(request):
 api.add_router("", health_router)
 
 
+API_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                   413: "too_large", 429: "rate_limited"}
+
+
+def api_json_errors(get_response):
+    """Middleware: refusals made before the API's exception handlers run come back as HTML
+    from Django (a body Django cannot parse, e.g. multipart without a boundary; 405 from
+    django-ninja for a method a path does not have). Under /api/ they get the API's JSON shape."""
+
+    def middleware(request):
+        response = get_response(request)
+        if (
+            400 <= response.status_code < 500
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            allowed = response.get("Allow")
+            if status == 405:
+                message = _("This endpoint does not answer to %(method)s. Allowed: %(allowed)s.") % {
+                    "method": request.method, "allowed": allowed or "",
+                }
+            else:
+                message = _("The request could not be read or is not allowed.")
+            response = JsonResponse({"code": API_ERROR_CODES.get(status, "invalid"), "message": message}, status=status)
+            if allowed:
+                response["Allow"] = allowed
+        return response
+
+    return middleware
+
+
 def api_not_found(request, rest: str):
     """Unknown paths under /api/ answer in the API's own error format, not an HTML page."""
     return JsonResponse({"code": "not_found", "message": _("No such API endpoint.")}, status=404)

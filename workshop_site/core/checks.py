@@ -66,7 +66,7 @@ def report_channel_layer() -> bool:
     url = redis_url()
     if not url:
         logger.info("Live workshops use the in-memory channel layer (one process).")
-        return True
+        return claim_in_memory_layer()
     reason = redis_unreachable_reason(url)
     if reason is None:
         logger.info("Live workshops use Redis at %s.", _safe_url(url))
@@ -78,3 +78,48 @@ def report_channel_layer() -> bool:
         reason,
     )
     return False
+
+
+_claim = None  # the open lock file, held for the life of the process
+
+
+def claim_in_memory_layer() -> bool:
+    """The in-memory channel layer lives inside one process: a second server process on the
+    same database would take votes whose broadcasts never reach the first one's sockets.
+    Each server process on it takes an exclusive lock named after its database (in VAR_DIR);
+    one that finds the lock taken logs an error at start. (Per machine: processes on other
+    machines need Redis anyway.)"""
+    import fcntl
+    import hashlib
+
+    global _claim
+    if _claim is not None:
+        return True
+    database = settings.DATABASES["default"]
+    identity = "|".join(str(database.get(k, "")) for k in ("ENGINE", "HOST", "PORT", "NAME"))
+    path = settings.VAR_DIR / f"live-in-memory-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # held open: the lock lasts as long as the process
+    except OSError:
+        return True  # no place for the lock: nothing to compare with
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        other = handle.read().strip() or "?"
+        handle.close()
+        logger.error(
+            "Another process (pid %s) already serves live workshops of this database on the "
+            "in-memory channel layer: votes cast through one process never reach the sockets "
+            "of the other. Run a single daphne process, or set REDIS_URL to run several "
+            "(see docs/operations.md, 'Faults').",
+            other,
+        )
+        return False
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    _claim = handle
+    return True

@@ -11,14 +11,13 @@ import importlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
+from workshop_site.core.i18n import content_locales_ensure
 from workshop_site.core.roles import facilitators_group_ensure
 from workshop_site.home.models import HomePage
 from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
@@ -131,7 +130,7 @@ def wagtail_roots_ensure() -> Page:
 
     `manage.py flush` (and transactional tests) remove them with everything else.
     """
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    content_locales_ensure()
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     root = Page.get_first_root_node()
@@ -143,7 +142,7 @@ def wagtail_roots_ensure() -> Page:
 def site_ensure(demo: Demo) -> HomePage:
     """The Atelier home page as the default site's root, replacing Wagtail's welcome page."""
     root = wagtail_roots_ensure()
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(locale=Locale.get_default()).first()
     if home is None:
         welcome = root.get_children().filter(slug="home").first()
         if welcome is not None:
@@ -293,7 +292,7 @@ def workshops_ensure(demo: Demo) -> None:
         demo.note("kickoff workshop")
     demo.workshops["kickoff"] = kickoff
 
-    live = WorkshopPage.objects.filter(join_code=DEMO_JOIN_CODE).first()
+    live = WorkshopPage.objects.filter(join_code=DEMO_JOIN_CODE, locale=Locale.get_default()).first()
     if live is None:
         today = timezone.localdate()
         live = WorkshopPage(
@@ -325,6 +324,81 @@ def workshops_ensure(demo: Demo) -> None:
     demo.workshops["live"] = live
 
 
+# The pilot offices in Russian (page content; the interface has its own .po files).
+RUSSIAN_OFFICES = {
+    "dubasari": ("СБИУ Дубэсарь", "Дубэсарь"),
+    "calarasi": ("СБИУ Кэлэрашь", "Кэлэрашь"),
+    "rezina": ("СБИУ Резина", "Резина"),
+}
+
+
+def _translation_ensure(demo: Demo, page: Page, locale: Locale, **fields) -> Page:
+    """The page's translation in `locale`, made with Wagtail's own action and published once."""
+    found = page.get_translation_or_none(locale)
+    if found is not None:
+        return found.specific
+    translation = page.copy_for_translation(locale)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save_revision().publish()
+    demo.note(f"{page.slug} ({locale.language_code})")
+    return translation
+
+
+def translations_ensure(demo: Demo) -> None:
+    """Home, the office list, the three pilot offices, the workshop list and the live workshop
+    in Russian: a Russian speaker reads them at /ru/…; votes and plans stay on the Romanian pages."""
+    ru = Locale.objects.get(language_code="ru")
+    _translation_ensure(
+        demo, demo.home, ru,
+        introduction=(
+            "Atelier собирает граждан и поставщиков услуг, чтобы вместе перепроектировать "
+            "государственные услуги: идеи, голосование, прототипы, тестирование и планы действий."
+        ),
+        body=(
+            "<p>Совместные бюро информации и услуг (СБИУ) объединяют под одной крышей "
+            "государственных, частных и общественных поставщиков. Семинары, начатые в 2016 году "
+            "с пилотными бюро в Дубэсарь, Кэлэрашь и Резине, превратили информирование в услуги, "
+            "оказываемые на месте.</p>"
+        ),
+    )
+    index = demo.offices["rezina"].get_parent()
+    _translation_ensure(
+        demo, index, ru, title="Бюро СБИУ",
+        introduction="Совместные бюро информации и услуг в пилотных районах.",
+    )
+    for slug, (title, district) in RUSSIAN_OFFICES.items():
+        _translation_ensure(
+            demo, demo.offices[slug], ru,
+            title=title, district=district,
+            introduction=f"Пилотное бюро в районе {district}: государственные услуги под одной крышей.",
+            description=(
+                "<p>Мобильная команда еженедельно выезжает в сёла, но не может оказать услугу на месте: "
+                "у неё нет сканера и доступа к электронным регистрам.</p>"
+            ),
+            opening_hours="Понедельник–пятница, 8:00–17:00",
+            mobile_team_visits="еженедельно, в сёла района",
+            mobile_team_equipment_available="ноутбук\nмобильный телефон",
+            mobile_team_equipment_missing=(
+                "сканер\nдоступ к электронным регистрам\nпортативный принтер\nмобильный интернет"
+            ),
+        )
+    live = demo.workshops["live"]
+    _translation_ensure(
+        demo, live.get_parent(), ru, title="Семинары",
+        introduction="Семинары совместного создания услуг с гражданами и поставщиками услуг.",
+    )
+    _translation_ensure(
+        demo, live, ru,
+        title="Мобильная команда: услуга на месте, в селе",
+        introduction=(
+            "Как мобильной команде (9 специалистов, 4 места в машине, без сканера) оказывать "
+            "услугу на месте, а не только информировать? Предлагайте идеи и голосуйте за них."
+        ),
+        place="Резина, зал заседаний районного совета",
+    )
+
+
 @transaction.atomic
 def seed_demo(*, password: str) -> Demo:
     """Build (or complete) the whole demo; returns what it built."""
@@ -342,4 +416,5 @@ def seed_demo(*, password: str) -> Demo:
                 raise
             continue
         module.seed(demo)
+    translations_ensure(demo)
     return demo

@@ -37,3 +37,10 @@ class Conflict(DomainError):
 class RateLimited(DomainError):
     code, status = "rate_limited", 429
     default_message = _("Too many requests; wait a moment.")
+
+
+class Unavailable(DomainError):
+    """The database or the live relay cannot be reached for a moment; nothing was changed."""
+
+    code, status = "unavailable", 503
+    default_message = _("The service is temporarily unavailable; nothing was changed. Try again in a moment.")

@@ -7,9 +7,15 @@ Romanian on `/w/<code>/`, `/p/…`, `/join/`. Wagtail pages keep the language in
 """
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import translation
+
+from workshop_site.users.forms import remember_device
+
+from .ratelimit import request_exceeded
 
 
 class AtelierLocaleMiddleware(LocaleMiddleware):
@@ -28,3 +34,28 @@ class AtelierLocaleMiddleware(LocaleMiddleware):
             return  # a page: its URL says its language
         translation.activate(chosen)
         request.LANGUAGE_CODE = chosen
+
+
+class RateLimitMiddleware:
+    """Every request that reaches Django counts towards the HTTP limits (per session and per
+    address, `core.ratelimit`); past them the answer is 429 with Retry-After: the API's JSON
+    error `{"code": "rate_limited", "message"}`, a short page elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        exceeded = request_exceeded(request)
+        if exceeded is None:
+            response = self.get_response(request)
+            # A successful admin login marks this browser as the user's own (users.forms).
+            remember_device(request, response)
+            return response
+        message = translation.gettext("Too many requests from here in a short time; wait a moment and try again.")
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse({"code": "rate_limited", "message": message}, status=429)
+        else:
+            html = render_to_string("429.html", {"message": message}, request=request)
+            response = HttpResponse(html, status=429)
+        response["Retry-After"] = str(exceeded.window_seconds)
+        return response

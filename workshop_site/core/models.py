@@ -50,3 +50,11 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    def live_translations(self) -> list[tuple[str, str]]:
+        """(language code, URL) of each live translation, this page included: the `hreflang`
+        alternates that tell browsers and screen readers the page exists in other languages."""
+        if not self.pk:
+            return []  # a preview of a page not yet saved
+        pages = self.get_translations(inclusive=True).live().select_related("locale")
+        return sorted((page.locale.language_code, page.url) for page in pages)

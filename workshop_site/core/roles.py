@@ -42,7 +42,10 @@ FACILITATOR_MODEL_PERMISSIONS = [
     "prototypes.add_servicemap",
     "prototypes.change_servicemap",
     "prototypes.delete_servicemap",
+    "simple_translation.submit_translation",
 ]
+# A team may translate the office page it keeps (Wagtail still asks for edit rights on it).
+OFFICE_TEAM_MODEL_PERMISSIONS = ["simple_translation.submit_translation"]
 # Office teams triage their prototypes' feedback and keep their plans in the admin; the
 # object-level rules decide which ones.
 
@@ -94,11 +97,11 @@ def office_team_group_ensure(*, office: Page, group: Group | None) -> Group:
     """
     if group is None:
         name = office_team_group_name(office.title)
-        taken = Group.objects.filter(name=name).exclude(office_page__isnull=True)
-        if taken.exclude(office_page=office).exists():
+        taken = Group.objects.filter(name=name).exclude(office_pages__isnull=True)
+        if taken.exclude(office_pages=office).exists():
             name = office_team_group_name(f"{office.title} #{office.pk}")
         group, _created = Group.objects.get_or_create(name=name)
-    group.permissions.add(*_permissions(STAFF_MODEL_PERMISSIONS))
+    group.permissions.add(*_permissions(STAFF_MODEL_PERMISSIONS + OFFICE_TEAM_MODEL_PERMISSIONS))
     _grant_pages(group, office, OFFICE_TEAM_PAGE_PERMISSIONS)
     _grant_images(group, OFFICE_TEAM_IMAGE_PERMISSIONS)
     return group

@@ -6,3 +6,19 @@ class HomeConfig(AppConfig):
     name = "workshop_site.home"
     label = "home"
     verbose_name = _("Home")
+
+    def ready(self):
+        from wagtail.signals import copy_for_translation_done
+
+        copy_for_translation_done.connect(_home_translated, dispatch_uid="home.facilitators_follow")
+
+
+def _home_translated(sender, source_obj, target_obj, **kwargs):
+    """Facilitators edit the whole tree, in every language: their page rights follow the home
+    page into its translation."""
+    from workshop_site.core.roles import facilitators_group_ensure
+
+    from .models import HomePage
+
+    if isinstance(source_obj.specific, HomePage):
+        facilitators_group_ensure(root_page=target_obj)

@@ -20,11 +20,15 @@ class HomePage(BasePage):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from workshop_site.core.i18n import canonical, canonical_pages, localized
         from workshop_site.offices.models import OfficePage
         from workshop_site.workshops.models import WorkshopPage, split_upcoming_and_past
 
         context = super().get_context(request, *args, **kwargs)
-        workshops = WorkshopPage.objects.descendant_of(self).live()
-        context.update(split_upcoming_and_past(workshops))
-        context["offices"] = OfficePage.objects.descendant_of(self).live().order_by("title")
+        # Every office and workshop once, in the reader's language where it is translated.
+        home = canonical(self)
+        workshops = canonical_pages(WorkshopPage.objects.descendant_of(home).live())
+        context.update(split_upcoming_and_past(localized(workshops)))
+        offices = canonical_pages(OfficePage.objects.descendant_of(home).live()).order_by("title")
+        context["offices"] = localized(offices)
         return context

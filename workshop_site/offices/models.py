@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from workshop_site.core.i18n import canonical, canonical_pages, localized
 from workshop_site.core.models import BasePage
 
 
@@ -71,7 +72,8 @@ class OfficeIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["offices"] = OfficePage.objects.child_of(self).live().order_by("title")
+        offices = OfficePage.objects.child_of(canonical(self)).live().order_by("title")
+        context["offices"] = localized(offices)
         return context
 
 
@@ -132,14 +134,16 @@ class OfficePage(BasePage):
     mobile_team_equipment_missing = models.TextField(
         _("equipment the mobile team lacks"), blank=True, help_text=_("One item per line.")
     )
-    team_group = models.OneToOneField(
+    # A foreign key, not one-to-one: the Russian translation of an office is kept by the
+    # same team as the Romanian page.
+    team_group = models.ForeignKey(
         Group,
         verbose_name=_("office team group"),
         null=True,
         blank=True,
         editable=False,
         on_delete=models.SET_NULL,
-        related_name="office_page",
+        related_name="office_pages",
     )
 
     parent_page_types = ["offices.OfficeIndexPage"]
@@ -197,24 +201,35 @@ class OfficePage(BasePage):
         from workshop_site.workshops.models import WorkshopPage
 
         context = super().get_context(request, *args, **kwargs)
-        context["workshops"] = (
-            WorkshopPage.objects.live().filter(offices=self).order_by("-starts_at")
-        )
+        # Workshops, prototypes and plans point at the office's canonical page; a translation
+        # shows the same ones.
+        workshops = WorkshopPage.objects.live().filter(offices__translation_key=self.translation_key)
+        context["workshops"] = localized(canonical_pages(workshops).distinct().order_by("-starts_at"))
         context.update(self.prototypes_and_maps(drafts=request.user.has_perm("offices.change_office", self)))
         from plans.selectors import plan_summary, plans_for_office
 
-        context["plans"] = [plan_summary(plan) for plan in plans_for_office(self, user=request.user)]
+        plans = plans_for_office(canonical(self), user=request.user)
+        context["plans"] = [plan_summary(plan) for plan in plans]
         return context
 
     def prototypes_and_maps(self, *, drafts: bool) -> dict:
         """The office's prototypes (published ones, or all for its team) and the maps of their services."""
         from prototypes.models import Prototype
 
-        prototypes = Prototype.objects.filter(offices=self).select_related("service").order_by("title")
+        prototypes = (
+            Prototype.objects.filter(offices__translation_key=self.translation_key)
+            .distinct().select_related("service").order_by("title")
+        )
         if not drafts:
             prototypes = prototypes.filter(versions__published=True).distinct()
-        services = Service.objects.filter(prototypes__offices=self, maps__isnull=False).distinct().order_by("name")
+        services = Service.objects.filter(prototypes__offices__translation_key=self.translation_key, maps__isnull=False).distinct().order_by("name")
         return {"prototypes": prototypes, "mapped_services": services}
+
+    def permissions_for_user(self, user):
+        # Only facilitators delete, move or copy an office (see offices/permissions.py).
+        from .permissions import OfficePagePermissionTester
+
+        return OfficePagePermissionTester(user, self)
 
     def with_content_json(self, content):
         # The team group belongs to the office, not to a revision: publishing an old

@@ -12,6 +12,7 @@ from .env import (
     database_from_env,
     env_bool,
     env_list,
+    env_rate_limits,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "prototypes",
     "feedback",
     "plans",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -64,8 +67,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workshop_site.core.middleware.AtelierLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "workshop_site.core.api.api_json_errors",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workshop_site.core.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -130,6 +135,11 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [
     ("ru", "Русский"),
     ("en", "English"),
 ]
+# Page content (offices, workshops) is translated with Wagtail's own localisation: a
+# translation is a page of its own under /ru/… or /en/…; facts stay on the Romanian page
+# (see workshop_site/core/i18n.py).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LANGUAGE_COOKIE_NAME = "atelier_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -153,6 +163,34 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# The addresses of the reverse proxies in front of daphne (IPs or CIDRs). Only a request that
+# comes from one of them has its X-Forwarded-For believed (the rightmost address that is not
+# a trusted proxy is the client); otherwise the client is the connection's own address.
+ATELIER_TRUSTED_PROXIES = env_list("ATELIER_TRUSTED_PROXIES", [])
+
+# One limiter for every door (workshop_site/core/ratelimit.py): COUNT/SECONDS per fixed
+# window, counted in the shared cache. Override any of them with ATELIER_RATE_LIMITS
+# (see docs/operations.md). Sized for a hall of 2,000 people behind one address.
+ATELIER_RATE_LIMITS = env_rate_limits("ATELIER_RATE_LIMITS", {
+    # Every HTTP request that reaches Django (static files are served before).
+    "http_session": "120/10",
+    # A village hall's phones often share one address (the hall's Wi-Fi or a mobile NAT):
+    # 2,000 people joining within 20 s make ~4 requests each.
+    "http_ip": "6000/10",
+    # Every message on a live socket: a burst of 30, about 10 a second.
+    "socket_message_session": "30/3",
+    # The same hall voting in a burst (bench/: ~450 votes/s at the peak) stays under this.
+    "socket_message_ip": "3000/3",
+    # Guessing: unknown join codes, failed admin logins (no permanent lockout).
+    "join_failed_ip": "20/60",
+    "login_failed_username": "10/900",
+    "login_failed_ip": "30/900",
+    # Anonymous writes of play mode.
+    "feedback_session": "30/600",
+    "feedback_ip": "300/600",
+    "taps_session": "1500/600",
+})
+
 # Public pages get a strict policy; Wagtail's admin still uses inline scripts and styles.
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
@@ -174,8 +212,12 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Decodes every upload in full (a damaged file is a form error) and strips EXIF/XMP (GPS).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "workshop_site.core.images.AtelierImageForm"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "csv", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Failed logins are limited per user name and per address (Django does not throttle them).
+WAGTAILADMIN_USER_LOGIN_FORM = "workshop_site.users.forms.LimitedLoginForm"
 # No third-party requests from the admin (avatars would otherwise come from Gravatar).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ALLOW_UNICODE_SLUGS = False

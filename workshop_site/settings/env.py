@@ -47,10 +47,13 @@ def sqlite_database(path: Path) -> dict:
     WAL lets readers run beside the writer; IMMEDIATE makes every transaction take the write
     lock at BEGIN, so two writers queue on the busy timeout instead of one of them failing
     with "database is locked" when it upgrades a read lock (select_for_update is a no-op here).
+    Connections persist: opening one (and running the PRAGMAs) cost ~3 ms per live message,
+    measured in bench/RESULTS.md, more than the vote itself.
     """
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        "CONN_MAX_AGE": None,
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -97,7 +100,10 @@ def channel_layers_from_env() -> dict:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": url, "max_connections": 50, "socket_connect_timeout": 3}],
+                "hosts": [{"address": url, "max_connections": 50, "socket_connect_timeout": 3,
+                           # Above channels_redis's 5 s BZPOPMIN (redis-py 8 defaults to 5 s,
+                           # which turns every idle receive into a timeout error).
+                           "socket_timeout": 10}],
                 # Room relays get few, large messages; the default of 100 drops silently.
                 "capacity": 1500,
                 "expiry": 30,
@@ -120,3 +126,32 @@ def cache_from_env() -> dict:
             "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
         }
     }
+
+
+def parse_rate(name: str, value: str) -> tuple[int, int]:
+    """`"30/3"`: at most 30 per 3-second window (both whole numbers above zero)."""
+    count, _slash, seconds = value.partition("/")
+    try:
+        parsed = (int(count), int(seconds))
+    except ValueError:
+        parsed = (0, 0)
+    if parsed[0] < 1 or parsed[1] < 1:
+        raise ImproperlyConfigured(
+            f"Rate limit {name}={value!r} is not COUNT/SECONDS (e.g. {name}=30/3)."
+        )
+    return parsed
+
+
+def env_rate_limits(name: str, defaults: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """The named limits, each `COUNT/SECONDS`; the variable overrides some of them:
+    `ATELIER_RATE_LIMITS="socket_message_ip=2000/3,login_failed_ip=50/900"`."""
+    limits = {key: parse_rate(key, value) for key, value in defaults.items()}
+    for item in env_list(name, []):
+        key, equals, value = item.partition("=")
+        key = key.strip()
+        if not equals or key not in defaults:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} names no known limit; the limits are {', '.join(sorted(defaults))}."
+            )
+        limits[key] = parse_rate(key, value.strip())
+    return limits

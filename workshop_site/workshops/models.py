@@ -13,6 +13,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from workshop_site.core.i18n import canonical, localized
 from workshop_site.core.models import BasePage
 
 from .blocks import AgendaBlock
@@ -33,8 +34,8 @@ class WorkshopIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        workshops = WorkshopPage.objects.child_of(self).live()
-        context.update(split_upcoming_and_past(workshops))
+        workshops = WorkshopPage.objects.child_of(canonical(self)).live()
+        context.update(split_upcoming_and_past(localized(workshops)))
         return context
 
 
@@ -151,9 +152,10 @@ class WorkshopPage(BasePage):
         from workshop_site.offices.models import OfficePage
 
         office_ids = [office.pk for office in self.offices.all()]
-        context["offices"] = OfficePage.objects.live().filter(pk__in=office_ids).order_by("title")
+        context["offices"] = localized(OfficePage.objects.live().filter(pk__in=office_ids).order_by("title"))
         context["facilitators"] = sorted(self.facilitators.all(), key=str)
         context["suggested_tags"] = sorted(self.suggested_tags.all(), key=lambda tag: tag.name)
+        context["room"] = self.room if self.pk else self
         return context
 
     def with_content_json(self, content):
@@ -162,6 +164,19 @@ class WorkshopPage(BasePage):
         obj.timer_ends_at = self.timer_ends_at
         obj.join_code = self.join_code
         return obj
+
+    @property
+    def room(self) -> "WorkshopPage":
+        """The page whose live room this page shows: a translation shows its original's room
+        (code, phase, ideas, votes); its own join code only leads there too."""
+        return canonical(self)
+
+    def translation_share_room(self, source: "WorkshopPage") -> None:
+        """A new translation starts in the phase of the room it shows (the services keep the
+        family's phase and timer together from then on)."""
+        room = canonical(source)
+        self.phase, self.timer_ends_at = room.phase, room.timer_ends_at
+        WorkshopPage.objects.filter(pk=self.pk).update(phase=room.phase, timer_ends_at=room.timer_ends_at)
 
     @classmethod
     def find_by_code(cls, raw_code: str):
@@ -172,7 +187,7 @@ class WorkshopPage(BasePage):
         found = {w.join_code: w for w in cls.objects.live().filter(join_code__in=variants)}
         for code in variants:
             if code in found:
-                return found[code]
+                return found[code].room
         return None
 
 

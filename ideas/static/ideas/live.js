@@ -115,6 +115,7 @@
       this.talliesVisible = typeof k === 'boolean' ? k : this.rule(this.phase);
       this.ideas = {};
       this.n = 0;
+      this.channels = s.channels || {}; /* {proxy: {id: n}, paper: {id: n}}: part of `votes` */
       for (i = 0; i < list.length; i++) this.add(list[i]);
       this.me = { participant: me.participant, dots_left: me.dots_left || 0, votes: {} };
       for (k in me.votes || {}) if (has(me.votes, k)) this.me.votes[k] = me.votes[k];
@@ -133,6 +134,7 @@
     tally: function (m) {
       var v = m.votes || {}, k;
       if (typeof m.participants_with_dots === 'number') this.withDots = m.participants_with_dots;
+      this.channels = m.channels || {};
       /* Absolute counts for the whole room: an idea missing from `votes` has none. */
       for (k in this.ideas) this.ideas[k].votes = m.hidden ? null : typeof v[k] === 'number' ? v[k] : 0;
     },
@@ -175,7 +177,10 @@
     var url = /^wss?:/.test(path) ? path : (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
     var bar = byId('live-banner'), status = byId('live-status'), retryBtn = byId('live-retry');
     var ws = null, seq = null, attempt = 0, retryTimer, bannerTimer, closed = false, down = false;
-    var syncAt = 0, hiddenAt = 0, refN = 0, pending = {};
+    var syncAt = 0, hiddenAt = 0, refN = 0, pending = {}, resendDue = false;
+    /* Refs unique to this page load: the server applies a write once per ref, so a ref must
+       never name two different messages (a reload starts counting again). */
+    var refPrefix = Math.random().toString(36).slice(2, 10) + Date.now().toString(36) + '-';
 
     function call(name, msg) {
       if (typeof handlers[name] === 'function') {
@@ -208,12 +213,16 @@
       attempt = Math.min(attempt + 1, 15);
     }
     function lost() {
-      var k, p;
+      /* Writes waiting for their ack stay pending: after the reconnect they are sent again
+         with the same ref, and the server either applies them or, if the first copy was
+         stored, answers its ack again (`replayed`). Their ack timeout keeps running. */
       seq = null;
       syncAt = 0;
-      for (k in pending) { p = pending[k]; clearTimeout(p.timer); p.reject(error('offline', k)); }
-      pending = {};
+      resendDue = true;
       if (!closed) { if (down) banner('offline', t('offline')); retry(); }
+    }
+    function resend() {
+      for (var k in pending) if (has(pending, k)) ws.send(pending[k].msg);
     }
     function sync() {
       if (!isOpen() || Date.now() - syncAt < 5000) return;
@@ -241,6 +250,7 @@
           banner('back', t('back-online'));
           bannerTimer = setTimeout(function () { banner('online', ''); }, 4000);
         }
+        if (resendDue) { resendDue = false; resend(); } /* the first snapshot after a reconnect */
       } else if (typeof m.seq === 'number') {
         if (seq !== null) {
           if (m.seq <= seq) return; /* already part of the snapshot we hold */
@@ -254,12 +264,13 @@
     function send(type, payload) {
       return new Promise(function (resolve, reject) {
         if (!isOpen()) return reject(error('offline', null));
-        var ref = 'r' + ++refN, msg = { type: type, ref: ref }, k;
+        var ref = refPrefix + ++refN, msg = { type: type, ref: ref }, k;
         for (k in payload) if (has(payload, k)) msg[k] = payload[k];
-        pending[ref] = { resolve: resolve, reject: reject, timer: setTimeout(function () {
+        msg = JSON.stringify(msg);
+        pending[ref] = { resolve: resolve, reject: reject, msg: msg, timer: setTimeout(function () {
           if (pending[ref]) { delete pending[ref]; reject(error('timeout', ref)); }
         }, ACK_TIMEOUT) };
-        ws.send(JSON.stringify(msg));
+        ws.send(msg);
       });
     }
 

@@ -74,6 +74,8 @@ window.AtelierLive.livePage(function (page) {
 
   function fail(el, e) {
     if (e.code === 'not_joined') { room.me.participant = null; page.schedule(); }
+    /* No answer in time: the write may or may not be stored; the snapshot says which. */
+    if (e.code === 'timeout') page.live.sync();
     show(el, e.message || t('error'));
   }
 

@@ -76,6 +76,7 @@ window.AtelierLive.livePage(function (page) {
     li.appendChild(p.label);
     li.appendChild(p.track);
     li.appendChild(p.value);
+    p.split = li.appendChild(make('span', 'bar-split'));
     if (facilitator) {
       p.hide = li.appendChild(make('button', 'hide-idea button-quiet', t('hide')));
       p.hide.type = 'button';
@@ -103,6 +104,12 @@ window.AtelierLive.livePage(function (page) {
     }
     setText(p.sr, t('votes', { n: v }));
     setText(p.num, v);
+    /* Dots typed in by helpers or counted on paper are part of the total; say how many. */
+    var ch = room.channels || {}, proxy = (ch.proxy || {})[idea.key] || 0, paper = (ch.paper || {})[idea.key] || 0;
+    li.setAttribute('data-paper', paper);
+    li.setAttribute('data-proxy', proxy);
+    p.split.hidden = !(proxy || paper);
+    if (proxy || paper) setText(p.split, t('split', { phone: Math.max(0, v - proxy - paper), proxy: proxy, paper: paper }));
     p.fill.style.width = (max ? 100 * v / max : 0) + '%'; /* CSSOM: allowed by the CSP */
   }
 

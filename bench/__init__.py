@@ -1,0 +1,1 @@
+"""The live-voting load benchmark (`make bench`, `make bench-scaleout`); see bench/RESULTS.md."""

@@ -1,0 +1,78 @@
+"""Translated pages: which translation holds the facts, and which one a reader sees.
+
+Offices and workshops can be translated with Wagtail's own localisation
+(`wagtail.contrib.simple_translation`). A translation carries the words; the facts hang on
+one page of the family, its *canonical* page: the one in the default locale (Romanian), or
+the oldest when the family has none there. Plans, prototypes and workshops point at the
+canonical office, ideas and votes at the canonical workshop; listings show each family once,
+in the reader's language when a live translation exists.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
+
+
+def content_locales_ensure() -> list[Locale]:
+    """A Wagtail locale for every content language (migrations and `flush` leave only one)."""
+    return [
+        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(code))[0]
+        for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES
+    ]
+
+
+def canonical_pages(pages: QuerySet) -> QuerySet:
+    """One page per translation family: the default-locale one, or any page whose family has
+    no default-locale member (a page first written in Russian)."""
+    default = Locale.get_default()
+    in_default = Page.objects.filter(locale=default).values("translation_key")
+    return pages.filter(Q(locale=default) | ~Q(translation_key__in=in_default))
+
+
+def canonical(page: Page) -> Page:
+    """The page of this page's family that holds the facts (see the module docstring)."""
+    default = Locale.get_default()
+    if page.locale_id == default.pk:
+        return page
+    found = page.get_translation_or_none(default)
+    if found is not None:
+        return found.specific
+    oldest = type(page).objects.filter(translation_key=page.translation_key).order_by("pk").first()
+    return oldest or page
+
+
+def localized(pages: Iterable[Page]) -> list[Page]:
+    """The same pages, each swapped for its live translation in the active language when one
+    exists (one query for the whole list)."""
+    pages = list(pages)
+    if not pages or not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return pages
+    try:
+        active = Locale.objects.get(language_code=get_supported_content_language_variant(get_language()))
+    except (Locale.DoesNotExist, LookupError):
+        return pages
+    keys = {page.translation_key for page in pages if page.locale_id != active.pk}
+    if not keys:
+        return pages
+    model = type(pages[0])
+    translations = {
+        page.translation_key: page
+        for page in model.objects.live().filter(locale=active, translation_key__in=keys)
+    }
+    return [translations.get(page.translation_key, page) for page in pages]
+
+
+def translation_url(page: Page, language_code: str) -> str | None:
+    """The URL of the page's live translation in that language, or None."""
+    try:
+        locale = Locale.objects.get(language_code=get_supported_content_language_variant(language_code))
+    except (Locale.DoesNotExist, LookupError):
+        return None
+    translation = page.get_translation_or_none(locale)
+    if translation is None or not translation.live:
+        return None
+    return translation.url
