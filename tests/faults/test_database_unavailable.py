@@ -130,3 +130,21 @@ def test_a_cut_database_connection_under_daphne_is_503_then_recovers(voting_room
         server.stop()
         proxy.close()
     assert Vote.objects.count() == 1
+
+
+async def test_a_signed_in_socket_opened_while_the_database_is_down_is_told_too(voting_room):
+    """Channels reads the session before the consumer runs: the handshake must not fail."""
+    cookie = await database_sync_to_async(joined_cookie)("FAULT1")
+    socket = Socket("FAULT1", cookie)
+    with database_down():
+        assert await socket.connect()
+        told = await socket.receive()
+        closed = await socket.comm.receive_output(timeout=5)
+    assert (told["type"], told["code"]) == ("error", "unavailable")
+    assert "locked" not in told["message"]
+    assert closed == {"type": "websocket.close", "code": 1013}
+    # Back: the same person connects and gets the room.
+    socket = Socket("FAULT1", cookie)
+    assert await socket.connect()
+    assert (await socket.receive())["type"] == "snapshot"
+    await socket.close()

@@ -59,3 +59,43 @@ class RateLimitMiddleware:
             response = HttpResponse(html, status=429)
         response["Retry-After"] = str(exceeded.window_seconds)
         return response
+
+
+class SocketDatabaseOutageGuard:
+    """ASGI middleware in front of Channels' session and auth middleware: they read the
+    database before any consumer runs, so a socket opened while the database is unreachable
+    would fail its handshake with a 500. It gets what a consumer answers instead: an
+    `unavailable` error frame, then close code 1013 (try again later), and the client retries."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        import json
+
+        from django.db import InterfaceError, OperationalError
+
+        from .errors import Unavailable
+
+        state = {"received": False, "accepted": False}
+
+        async def receive_tracked():
+            state["received"] = True
+            return await receive()
+
+        async def send_tracked(message):
+            if message.get("type") == "websocket.accept":
+                state["accepted"] = True
+            await send(message)
+
+        try:
+            return await self.inner(scope, receive_tracked, send_tracked)
+        except (OperationalError, InterfaceError):
+            if not state["received"]:
+                await receive()  # the handshake's websocket.connect
+            if not state["accepted"]:
+                await send({"type": "websocket.accept"})
+            error = Unavailable()
+            frame = {"type": "error", "ref": None, "code": error.code, "message": str(error.message)}
+            await send({"type": "websocket.send", "text": json.dumps(frame)})
+            await send({"type": "websocket.close", "code": 1013})

@@ -1,4 +1,5 @@
-"""The language switcher's door: Django's `set_language`, made to land on a page's translation."""
+"""Project-level views: the language switcher's door (Django's `set_language`, made to land on a
+page's translation) and the 503 answer when the database cannot be reached."""
 
 from urllib.parse import urlsplit
 
