@@ -26,13 +26,18 @@ async def frame_where(sock, predicate, timeout=15):
     return await asyncio.wait_for(wait(), timeout)
 
 
-def test_a_stuck_reader_is_dropped_and_resyncs_when_it_returns(voting_room, monkeypatch):
+def test_a_stuck_reader_is_dropped_and_resyncs_when_it_returns(voting_room, monkeypatch, settings):
     workshop, ideas = voting_room
     for n in range(120):  # a snapshot of about 70 KB
         IdeaFactory(workshop=workshop, text=f"{n} " + "Echipa mobilă are nevoie de un scaner portabil. " * 10)
     # Set before the fork, so the server process has it: a small bound shows the behaviour
     # without megabytes of traffic.
     monkeypatch.setattr(consumers, "MAX_PENDING_BYTES", 64 * 1024)
+    # The stuck reader asks for more snapshots than the kernel's socket buffers hold (they
+    # grow to megabytes on loopback); the message limiter would refuse most of them first.
+    settings.ATELIER_RATE_LIMITS = {
+        **settings.ATELIER_RATE_LIMITS, "socket_message_session": (10_000, 3), "socket_message_ip": (10_000, 3),
+    }
     server = Daphne()
 
     async def scenario():

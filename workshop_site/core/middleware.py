@@ -61,6 +61,21 @@ class RateLimitMiddleware:
         return response
 
 
+class _SendWatch:
+    """Passes every message on and notes whether the socket was accepted. Its `send` is a
+    bound method over `real_send`, the shape of Channels' own wrappers, so the consumer can
+    still find daphne's transport under it (ideas.consumers._daphne_transport)."""
+
+    def __init__(self, send):
+        self.real_send = send
+        self.accepted = False
+
+    async def send(self, message):
+        if message.get("type") == "websocket.accept":
+            self.accepted = True
+        await self.real_send(message)
+
+
 class SocketDatabaseOutageGuard:
     """ASGI middleware in front of Channels' session and auth middleware: they read the
     database before any consumer runs, so a socket opened while the database is unreachable
@@ -77,23 +92,12 @@ class SocketDatabaseOutageGuard:
 
         from .errors import Unavailable
 
-        state = {"received": False, "accepted": False}
-
-        async def receive_tracked():
-            state["received"] = True
-            return await receive()
-
-        async def send_tracked(message):
-            if message.get("type") == "websocket.accept":
-                state["accepted"] = True
-            await send(message)
-
+        watch = _SendWatch(send)
         try:
-            return await self.inner(scope, receive_tracked, send_tracked)
+            return await self.inner(scope, receive, watch.send)
         except (OperationalError, InterfaceError):
-            if not state["received"]:
-                await receive()  # the handshake's websocket.connect
-            if not state["accepted"]:
+            if not watch.accepted:
+                await receive()  # the handshake's websocket.connect, not read yet
                 await send({"type": "websocket.accept"})
             error = Unavailable()
             frame = {"type": "error", "ref": None, "code": error.code, "message": str(error.message)}
