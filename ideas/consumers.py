@@ -8,7 +8,6 @@ that the HTTP doors call too, acks after the commit, and answers every refusal w
 import functools
 import json
 import logging
-import time
 from importlib import import_module
 
 from channels.db import database_sync_to_async
@@ -40,8 +39,6 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 # gone (logout, deactivation, removal). A reader far behind is dropped without a close frame.
 CLOSE_TRY_AGAIN, CLOSE_SIGNED_OUT = 1013, 4401
 MAX_REF_LENGTH = 64
-# A token bucket per socket: a burst of 30 messages, then 10 a second.
-RATE_BURST, RATE_PER_SECOND = 30, 10.0
 
 
 class WorkshopConsumer(AsyncWebsocketConsumer):
@@ -74,7 +71,6 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         if workshop is None:
             await self.close(code=4404)
             return
-        self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
         await self.accept()
         try:
             await self.send_snapshot(ref=None, register=True)
@@ -219,15 +215,6 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         except DATABASE_DOWN:
             logger.warning("A live message was refused: the database is unreachable", exc_info=True)
             await self.send_error(ref, Unavailable())
-
-    def _take_token(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(RATE_BURST, self.tokens + (now - self.tokens_at) * RATE_PER_SECOND)
-        self.tokens_at = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
     def _require_live(self) -> None:
         """Writes wait while this process's relay has lost the channel layer (Redis down): a
