@@ -228,14 +228,18 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def _participant_write(self, message: dict, ref, perform) -> None:
         """A participant's write, applied at most once per `ref` (services.write_once); the
-        ack carries `replayed: true` when it answers a retry of a stored write."""
-        participant_id = await database_sync_to_async(self._participant_id)()
-        if participant_id is None:
-            raise NotJoined()
-        self._require_live()
-        answer = await database_sync_to_async(services.write_once)(
-            participant_id=participant_id, ref=ref, message=message, perform=lambda: perform(participant_id)
-        )
+        ack carries `replayed: true` when it answers a retry of a stored write. One hop to the
+        database thread: who this is, and the write."""
+        def write():
+            participant_id = self._participant_id()
+            if participant_id is None:
+                raise NotJoined()
+            self._require_live()
+            return services.write_once(
+                participant_id=participant_id, ref=ref, message=message, perform=lambda: perform(participant_id)
+            )
+
+        answer = await database_sync_to_async(write)()
         await self.send_json({"type": "ack", "ref": ref, **answer})
 
     async def on_idea_post(self, message, ref):

@@ -9,6 +9,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from workshop_site.core.compiled import CompiledRead
 from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import realtime
@@ -94,14 +96,15 @@ def _require_assistant(user, workshop: WorkshopPage) -> None:
         raise Forbidden(_("Only a facilitator or a helper of this workshop may do this."))
 
 
-def _check_entry(participant: Participant, workshop: WorkshopPage, entered_by) -> None:
+def _check_entry(participant, workshop_id: int, entered_by) -> None:
     """A helper acts only for the people without a phone of a workshop they assist; the
-    phone's own participants are never entered by proxy, nor a proxy participant from a phone."""
+    phone's own participants are never entered by proxy, nor a proxy participant from a phone.
+    (`participant`: anything with `is_proxy`; the workshop is read only for a helper.)"""
     if entered_by is None:
         if participant.is_proxy:
             raise Forbidden(_("Only a helper enters this participant's ideas and dots."))
         return
-    _require_assistant(entered_by, workshop)
+    _require_assistant(entered_by, _workshop_for_update(workshop_id))
     if not participant.is_proxy:
         raise Forbidden(_("A helper may act only for participants entered by a helper."))
 
@@ -113,6 +116,67 @@ def _participant(participant_id: int | None) -> Participant:
     if participant is None:
         raise NotJoined()
     return participant
+
+
+class _Voter(NamedTuple):
+    pk: int
+    workshop_id: int
+    is_proxy: bool
+
+
+# A vote is the room's hottest write: its reads fetch a few columns with SQL built once
+# (workshop_site/core/compiled.py), not model instances (bench/RESULTS.md).
+_VOTER = CompiledRead(
+    lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id", "is_proxy")
+)
+_VOTING_RULES = CompiledRead(
+    lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list("phase", "max_dots_per_idea")
+)
+_VISIBLE_IDEA = {
+    # PostgreSQL: FOR KEY SHARE until commit, so votes on one idea do not wait for each other,
+    # but a hide or merge (FOR UPDATE on the idea) waits for them and they for it: no dot is
+    # ever left on a hidden idea. (The vote's foreign key is checked only at commit: no help.)
+    # SQLite: IMMEDIATE transactions already serialise writers.
+    locked: CompiledRead(
+        lambda pk, workshop_id: Idea.objects.filter(pk=pk, workshop_id=workshop_id, hidden=False)
+        .order_by().values_list("pk"),
+        suffix="FOR KEY SHARE" if locked else "",
+    )
+    for locked in (False, True)
+}
+
+
+def _voter(participant_id: int | None) -> _Voter:
+    """The three columns of a participant that a dot needs."""
+    row = None if participant_id is None else _VOTER.first(participant_id)
+    if row is None:
+        raise NotJoined()
+    return _Voter(*row)
+
+
+def _voting_rules(workshop_id: int) -> tuple[str, int | None]:
+    """The workshop's phase and its cap of dots per idea."""
+    row = _VOTING_RULES.first(workshop_id)
+    if row is None:
+        raise NotFound(_("This workshop does not exist."))
+    return row
+
+
+def _take_dot(participant_id: int) -> int | None:
+    """Take one dot if one is left; returns the dots left after it, or None if there was none.
+
+    One statement (`UPDATE … RETURNING`, SQLite ≥ 3.35 and PostgreSQL) where the ORM needs an
+    UPDATE and a SELECT. On PostgreSQL it holds the participant's row until commit; SQLite's
+    IMMEDIATE transactions serialise writers; a CHECK constraint forbids a negative count."""
+    table = connection.ops.quote_name(Participant._meta.db_table)
+    pk = connection.ops.quote_name(Participant._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET dots_left = dots_left - 1 WHERE {pk} = %s AND dots_left > 0 RETURNING dots_left",  # noqa: S608
+            [participant_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 @transaction.atomic
@@ -149,7 +213,7 @@ def idea_create(*, participant_id: int | None, text, tags: Iterable[str] | None 
     `entered_by`: the helper who types it for a participant without a phone."""
     participant = _participant(participant_id)
     workshop = _workshop_for_update(participant.workshop_id)
-    _check_entry(participant, workshop, entered_by)
+    _check_entry(participant, workshop.pk, entered_by)
     text = clean_text(text, field=_("The idea"), max_length=Idea.MAX_LENGTH)
     tag_names = clean_tags(tags)
     if not phase_allows(workshop.phase, "post_idea"):
@@ -169,74 +233,67 @@ def vote_cast(*, participant_id: int | None, idea_id, entered_by=None) -> int:
     """Spend one dot on an idea (phase `voting`); returns the dots left. `entered_by`: the
     helper placing the dot for a participant without a phone (channel `proxy`).
 
-    The budget is enforced by the database: one conditional UPDATE takes a dot only if one is
-    left (and holds the participant's row until commit on PostgreSQL; SQLite's IMMEDIATE
-    transactions serialise writers), and a CHECK constraint forbids a negative count.
+    The budget is enforced by the database (`_take_dot`): a dot is taken only if one is left.
     """
-    participant = _participant(participant_id)
-    workshop = _workshop_for_update(participant.workshop_id)
-    _check_entry(participant, workshop, entered_by)
-    if not phase_allows(workshop.phase, "vote"):
+    voter = _voter(participant_id)
+    phase, cap = _voting_rules(voter.workshop_id)
+    _check_entry(voter, voter.workshop_id, entered_by)
+    if not phase_allows(phase, "vote"):
         raise PhaseClosed(_("Voting is not open."))
-    idea = _visible_idea(workshop.pk, idea_id)
-    taken = Participant.objects.filter(pk=participant.pk, dots_left__gt=0).update(dots_left=F("dots_left") - 1)
-    if not taken:
+    idea_pk = _visible_idea(voter.workshop_id, idea_id)
+    dots_left = _take_dot(voter.pk)
+    if dots_left is None:
         raise NoDotsLeft()
-    if workshop.max_dots_per_idea:
-        # Counted after the UPDATE above, so this participant's other votes are serialised.
-        on_this_idea = Vote.objects.filter(participant=participant, idea=idea).count()
-        if on_this_idea >= workshop.max_dots_per_idea:
-            cap = workshop.max_dots_per_idea
+    if cap:
+        # Counted after the dot was taken, so this participant's other votes are serialised.
+        if Vote.objects.filter(participant_id=voter.pk, idea_id=idea_pk).count() >= cap:
             raise Invalid(  # the exception rolls the dot back
                 ngettext("At most %(cap)d dot per idea.", "At most %(cap)d dots per idea.", cap) % {"cap": cap}
             )
     channel = VoteChannel.PHONE if entered_by is None else VoteChannel.PROXY
-    Vote.objects.create(participant=participant, idea=idea, channel=channel, entered_by=entered_by)
-    transaction.on_commit(lambda: realtime.tallies_changed(workshop.pk))
-    return Participant.objects.values_list("dots_left", flat=True).get(pk=participant.pk)
+    Vote.objects.create(participant_id=voter.pk, idea_id=idea_pk, channel=channel, entered_by=entered_by)
+    workshop_id = voter.workshop_id
+    transaction.on_commit(lambda: realtime.tallies_changed(workshop_id))
+    return dots_left
 
 
 @transaction.atomic
 def vote_retract(*, participant_id: int | None, idea_id, entered_by=None) -> int:
     """Take back one dot from an idea while voting is open; returns the dots left."""
-    participant = _participant(participant_id)
-    workshop = _workshop_for_update(participant.workshop_id)
-    _check_entry(participant, workshop, entered_by)
-    if not phase_allows(workshop.phase, "vote"):
+    voter = _voter(participant_id)
+    phase, _cap = _voting_rules(voter.workshop_id)
+    _check_entry(voter, voter.workshop_id, entered_by)
+    if not phase_allows(phase, "vote"):
         raise PhaseClosed(_("Voting is not open."))
-    idea = _visible_idea(workshop.pk, idea_id)
+    idea_pk = _visible_idea(voter.workshop_id, idea_id)
     # Lock the participant's row first (as vote_cast does) so retracts and casts serialise.
-    Participant.objects.filter(pk=participant.pk).update(dots_left=F("dots_left"))
-    vote = Vote.objects.filter(participant=participant, idea=idea).order_by("-pk").first()
+    Participant.objects.filter(pk=voter.pk).update(dots_left=F("dots_left"))
+    vote = Vote.objects.filter(participant_id=voter.pk, idea_id=idea_pk).order_by("-pk").first()
     if vote is None:
         raise NotFound(_("You have no dot on this idea."))
     if not vote.delete()[0]:
         # A concurrent hide already removed (and refunded) this dot.
         raise NotFound(_("You have no dot on this idea."))
-    Participant.objects.filter(pk=participant.pk).update(dots_left=F("dots_left") + 1)
-    transaction.on_commit(lambda: realtime.tallies_changed(workshop.pk))
-    return Participant.objects.values_list("dots_left", flat=True).get(pk=participant.pk)
+    Participant.objects.filter(pk=voter.pk).update(dots_left=F("dots_left") + 1)
+    workshop_id = voter.workshop_id
+    transaction.on_commit(lambda: realtime.tallies_changed(workshop_id))
+    return Participant.objects.values_list("dots_left", flat=True).get(pk=voter.pk)
 
 
-def _visible_idea(workshop_id: int, idea_id) -> Idea:
+def _visible_idea(workshop_id: int, idea_id) -> int:
+    """The id of a visible idea of the workshop, or a refusal."""
     if isinstance(idea_id, bool) or not isinstance(idea_id, int | str):
         raise Invalid(_("`idea` must be an idea id."))
     try:
         pk = int(idea_id)
     except ValueError:
         raise Invalid(_("`idea` must be an idea id.")) from None
-    visible = Idea.objects.filter(pk=pk, workshop_id=workshop_id, hidden=False)
-    if connection.vendor == "postgresql":
-        # FOR KEY SHARE until commit: votes on one idea do not wait for each other, but a hide or
-        # merge (FOR UPDATE on the idea) waits for them and they for it, so no dot is ever left
-        # on a hidden idea. (The vote's foreign key is checked only at commit: no help here.)
-        sql, params = visible.query.sql_with_params()
-        idea = next(iter(Idea.objects.raw(f"{sql} FOR KEY SHARE", params)), None)
-    else:
-        idea = visible.first()  # SQLite: IMMEDIATE transactions already serialise writers
-    if idea is None:
+    if not -(2**63) <= pk < 2**63:  # what no database column holds is no idea of this room
         raise NotFound(_("This idea does not exist or was hidden."))
-    return idea
+    row = _VISIBLE_IDEA[connection.vendor == "postgresql"].first(pk, workshop_id)
+    if row is None:
+        raise NotFound(_("This idea does not exist or was hidden."))
+    return row[0]
 
 
 @transaction.atomic
@@ -524,16 +581,16 @@ def write_once(*, participant_id: int, ref, message: dict, perform: Callable[[],
         json.dumps({k: v for k, v in message.items() if k != "ref"}, sort_keys=True, default=str).encode()
     ).hexdigest()
     try:
+        # The write first, its receipt last: a retry is rare, so it is found by the receipt's
+        # unique index (or by the write refusing, e.g. the dot already taken) and rolled back,
+        # instead of every write paying a lookup first.
         with transaction.atomic():
-            answer = _receipt_answer(participant_id, key, fingerprint)
-            if answer is not None:
-                return answer
             answer = perform()
             MessageReceipt.objects.create(participant_id=participant_id, ref=key, fingerprint=fingerprint, answer=answer)
             return answer
     except (IntegrityError, LiveError):
-        # Another socket committed the same ref while this attempt ran (PostgreSQL: the unique
-        # index, or the dot it already took): this attempt rolled back; answer the stored one.
+        # The same ref was committed before (a resent message) or by another socket while this
+        # attempt ran: this attempt rolled back; answer the stored one.
         answer = _receipt_answer(participant_id, key, fingerprint)
         if answer is None:
             raise

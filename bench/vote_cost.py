@@ -1,0 +1,123 @@
+"""CPU per step of the live path, in process, with no server and no network: what one vote, one
+socket connect and one tally frame cost the server's single database thread.
+
+    python -m bench.vote_cost                 # SQLite, as `make run`
+    python -m bench.vote_cost --scaleout      # PostgreSQL (createdb must work)
+
+Thread CPU time (`time.thread_time`), so the figure holds on a busy machine too, where the
+room's latencies do not: the sync thread's CPU per vote bounds the votes per second one daphne
+process can take (bench/RESULTS.md). Each step is run `--repeat` times after a warm-up; the
+median of five batches is reported.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def batches(step, repeat: int, rounds: int = 5) -> float:
+    """Median over `rounds` batches of the thread CPU per call, in ms."""
+    step()
+    per_call = []
+    for _ in range(rounds):
+        started = time.thread_time()
+        for _ in range(repeat):
+            step()
+        per_call.append((time.thread_time() - started) / repeat * 1000)
+    return statistics.median(per_call)
+
+
+def measure(repeat: int) -> dict:
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from ideas import realtime, selectors, services
+    from ideas.models import Participant
+    from ideas.sessions import participant_id_for, remember_participant
+    from workshop_site.workshops.models import WorkshopPage
+
+    realtime.tallies_changed = lambda workshop_id: None  # no server loop here: measure the write only
+    room = WorkshopPage.objects.get(join_code="BENCHS")
+    ideas = list(room.ideas.values_list("pk", flat=True))
+    people = [
+        services.participant_join(workshop=room, display_name=f"P{n}", role="citizen") for n in range(50)
+    ]
+    Participant.objects.filter(workshop=room).update(dots_left=30000)
+    counter = iter(range(10**9))
+
+    def vote():
+        n = next(counter)
+        person = people[n % len(people)]
+        message = {"type": "vote.cast", "idea": ideas[n % len(ideas)], "ref": f"v{n}"}
+        services.write_once(
+            participant_id=person.pk, ref=message["ref"], message=message,
+            perform=lambda: {"idea": message["idea"],
+                             "dots_left": services.vote_cast(participant_id=person.pk, idea_id=message["idea"])},
+        )
+
+    session = SessionStore()
+    remember_participant(session, people[0])
+    session.create()
+
+    def connect():
+        # What a phone's socket connect reads: the room, the facilitator check, who this
+        # browser joined as, and the snapshot.
+        workshop = WorkshopPage.find_by_code("BENCHS")
+        AnonymousUser().has_perm("ideas.run_workshop", workshop)
+        participant_id = participant_id_for(SessionStore(session.session_key), workshop.pk)
+        selectors.snapshot(workshop, participant_id=participant_id, sees_tallies=False)
+
+    return {
+        "vote_ms": round(batches(vote, repeat), 3),
+        "connect_ms": round(batches(connect, max(repeat // 3, 10)), 3),
+        "tally_frame_ms": round(batches(lambda: realtime._tally_message(room.pk), max(repeat // 3, 10)), 3),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scaleout", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(args.repeat)))
+        return 0
+    from .run import prepare
+
+    workdir = Path(tempfile.mkdtemp(prefix="atelier-vote-cost-"))
+    env = {**os.environ, "ATELIER_VAR_DIR": str(workdir), "DJANGO_SETTINGS_MODULE": "workshop_site.settings.dev",
+           "DJANGO_DEBUG": "0"}
+    for name in ("DATABASE_URL", "REDIS_URL", "CHANNELS_PREFIX"):
+        env.pop(name, None)
+    database = None
+    if args.scaleout:
+        database = f"atelier_vote_cost_{os.getpid()}"
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
+        env["DATABASE_URL"] = f"{os.environ.get('BENCH_PG', 'postgres://postgres@127.0.0.1:5432')}/{database}"
+    try:
+        prepare(env, args.scaleout, workdir)
+        out = subprocess.run([sys.executable, "-m", "bench.vote_cost", "--measure", "--repeat", str(args.repeat)],
+                             cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        if database:
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=False)
+    figures["database"] = "postgresql" if args.scaleout else "sqlite"
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
