@@ -21,7 +21,7 @@ from workshop_site.core.ratelimit import socket_message_allowed
 from workshop_site.workshops.models import WorkshopPage
 
 from . import realtime, selectors, services
-from .errors import Invalid, LiveError, NotJoined, RateLimited
+from .errors import Invalid, LiveError, NotFound, NotJoined, RateLimited
 from .rules import tallies_visible_to_participants
 from .sessions import participant_id_for
 
@@ -55,12 +55,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         self.closing = False
         self.transport = _daphne_transport(self.base_send)
         try:
-            workshop = await database_sync_to_async(WorkshopPage.find_by_code)(self.scope["url_route"]["kwargs"]["code"])
-            if workshop is not None:
-                self.workshop = workshop
-                self.user = self.scope.get("user")
-                self.signed_in_as = getattr(self.user, "pk", None) if getattr(self.user, "is_authenticated", False) else None
-                self.is_facilitator = await database_sync_to_async(self._is_facilitator)()
+            found = await database_sync_to_async(self._open)(self.scope["url_route"]["kwargs"]["code"])
         except DATABASE_DOWN:
             # Say why, then close with "try again later": the client reconnects with backoff.
             logger.warning("A live socket was refused: the database is unreachable", exc_info=True)
@@ -68,7 +63,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self.send_error(None, Unavailable())
             await self.close(code=CLOSE_TRY_AGAIN)
             return
-        if workshop is None:
+        if not found:
             await self.close(code=4404)
             return
         await self.accept()
@@ -79,6 +74,9 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self.send_error(None, Unavailable())
             await self.close(code=CLOSE_TRY_AGAIN)
             return
+        except LiveError:  # the workshop was deleted meanwhile
+            await self.close(code=4404)
+            return
         if self.relay is not None and self.relay.layer_down:
             await self.send_error(None, realtime.live_paused())
 
@@ -88,9 +86,20 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             self.relay = None
 
     # identity ---------------------------------------------------------------------------
-    def _is_facilitator(self) -> bool:
-        user = self.scope.get("user")
-        return bool(user and user.has_perm("ideas.run_workshop", self.workshop))
+    def _open(self, code: str) -> bool:
+        """Connect's reads, in one hop to the database thread: the room, whether this is its
+        facilitator, and who this browser joined as (from the session Channels loaded)."""
+        workshop = WorkshopPage.find_by_code(code)
+        if workshop is None:
+            return False
+        self.workshop = workshop
+        self.user = self.scope.get("user")
+        self.signed_in_as = getattr(self.user, "pk", None) if getattr(self.user, "is_authenticated", False) else None
+        self.is_facilitator = bool(self.user and self.user.has_perm("ideas.run_workshop", workshop))
+        session = self.scope.get("session")
+        if session is not None and getattr(session, "session_key", None):
+            self.joined_id = participant_id_for(session, workshop.pk)
+        return True
 
     def _participant_id(self) -> int | None:
         """The participant this browser joined as. Re-read from the session store until found:
@@ -157,10 +166,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def send_snapshot(self, *, ref, register: bool = False) -> None:
         def build():
-            workshop = WorkshopPage.objects.get(pk=self.workshop.pk)
-            self.workshop = workshop
+            if not selectors.refresh_live_fields(self.workshop):
+                raise NotFound(_("This workshop does not exist."))
             return selectors.snapshot(
-                workshop, participant_id=self._participant_id(), sees_tallies=self.is_facilitator
+                self.workshop, participant_id=self._participant_id(), sees_tallies=self.is_facilitator
             )
 
         while True:
@@ -168,11 +177,18 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 self.relay = await realtime.relay_for(
                     self.workshop.pk, tallies_visible=tallies_visible_to_participants(self.workshop)
                 )
-            seq_before = self.relay.seq
+            seq_before, event_seq_before = self.relay.seq, self.relay.event_seq
             state = await database_sync_to_async(build)()
-            # Frames sent while the state was read may not be in it: read again.
-            if self.relay.stopped or self.relay.seq != seq_before:
+            # An idea, phase or timer frame sent while the state was read may not be in it:
+            # read again. Presence and tally frames need no second read (a busy room sends a
+            # tally every 0.1 s, often sooner than a read under load returns): the snapshot
+            # takes the last tally the room was sent, so this screen shows what every other
+            # screen shows at this seq, and later tallies follow.
+            if self.relay.stopped or self.relay.event_seq != event_seq_before:
                 continue
+            tally = self.relay.tallies_since(seq_before)
+            if tally is not None and state["workshop"]["tallies_visible"]:
+                _take_tally(state, tally)
             break
         seq = self.relay.register(self, full=self.is_facilitator) if register else self.relay.seq
         state.update(type="snapshot", seq=seq, online=self.relay.online)
@@ -320,6 +336,14 @@ def _daphne_transport(send):
 def _pending_bytes(transport) -> int:
     """Bytes written to the socket that the kernel has not taken yet (Twisted's buffer)."""
     return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+
+
+def _take_tally(state: dict, tally: dict) -> None:
+    """Put a tally message's absolute counts into a snapshot."""
+    votes = tally["votes"]
+    for idea in state["ideas"]:
+        idea["votes"] = votes.get(str(idea["id"]), 0)
+    state["channels"] = tally.get("channels") or {"proxy": {}, "paper": {}}
 
 
 def _required(message: dict, field: str):

@@ -33,6 +33,12 @@ class Participant(TimeStampedModel):
     is linked through `user`.
     """
 
+    # Wagtail's reference index ("usage") would record every participant and idea as a use of
+    # its workshop page: thousands of rows of noise per workshop, written on every join and
+    # post (a third of a join's database work in bench/). What an editor needs to see used
+    # (plans, prototypes, images) is indexed as before.
+    wagtail_reference_index_ignore = True
+
     workshop = models.ForeignKey(
         "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="participants"
     )
@@ -72,6 +78,7 @@ class Idea(UserGeneratedContentModel):
     or merge it into another (its votes follow the kept idea, and it stays as a hidden trace)."""
 
     MAX_LENGTH = 500
+    wagtail_reference_index_ignore = True  # see Participant
 
     workshop = models.ForeignKey(
         "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="ideas"

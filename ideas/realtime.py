@@ -184,6 +184,12 @@ class RoomRelay:
         self.channel: str | None = None
         self.sockets: dict[object, bool] = {}
         self.seq = 0
+        # The seq of the last frame that changed more than tallies or presence (an idea, the
+        # phase, the timer, a gap), and the last tally fanned out: a snapshot read while only
+        # tallies and presence moved needs no second read (see the consumer's send_snapshot).
+        self.event_seq = 0
+        self.last_tally: dict | None = None
+        self.last_tally_seq = 0
         self.events: deque[dict] = deque()
         self.pending_tally: dict | None = None
         self.wakeup = asyncio.Event()
@@ -239,6 +245,10 @@ class RoomRelay:
     def unregister(self, socket) -> None:
         self.sockets.pop(socket, None)
         self.presence_dirty = True
+
+    def tallies_since(self, seq: int) -> dict | None:
+        """The last tally message fanned out after frame `seq`, if any."""
+        return self.last_tally if self.last_tally_seq > seq else None
 
     @property
     def online(self) -> int:
@@ -309,6 +319,7 @@ class RoomRelay:
         logger.warning("Room %s relay is back on its channel layer", self.workshop_id)
         self.layer_down = False
         self.seq += 1  # the gap
+        self.event_seq = self.seq
         self.events.append({"type": "presence"})
         self.presence_dirty = True
         self.wakeup.set()
@@ -332,11 +343,14 @@ class RoomRelay:
 
     async def _fan_out(self, event: dict) -> None:
         self.seq += 1
+        if event.get("type") != "presence":
+            self.event_seq = self.seq
         frame = json.dumps({**event, "seq": self.seq}, separators=(",", ":"))
         await self._write(dict.fromkeys(self.sockets, frame))
 
     async def _fan_out_tally(self, tally: dict) -> None:
         self.seq += 1
+        self.last_tally, self.last_tally_seq = tally, self.seq
         channels = tally.get("channels") or {}
         split = {"channels": channels} if any(channels.values()) else {}
         full = json.dumps(

@@ -2,8 +2,10 @@
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 
+from workshop_site.core.compiled import CompiledRead
 from workshop_site.workshops.models import WorkshopPage
 
 from .models import (
@@ -41,35 +43,87 @@ def tallies(workshop_id: int) -> dict[str, int]:
     return tallies_with_channels(workshop_id)[0]
 
 
+# The live room's reads (a tally frame up to 10 times a second per room, a snapshot per socket
+# connect) run with SQL built once (workshop_site/core/compiled.py): building it was most of
+# their cost (bench/RESULTS.md). The parameters go in the order the SQL takes them.
+_IDEA_COUNTS = CompiledRead(
+    lambda proxy, workshop_id: Idea.objects.filter(workshop_id=workshop_id, hidden=False)
+    .annotate(n=Count("votes"), proxy=Count("votes", filter=Q(votes__channel=proxy)))
+    .order_by("created", "pk")
+    .values_list("pk", "text", "n", "proxy")
+)
+_PAPER_DOTS = CompiledRead(
+    lambda workshop_id: TallyLine.objects.filter(sheet__workshop_id=workshop_id, sheet__current=True, idea__hidden=False)
+    .order_by()
+    .values("idea_id")
+    .annotate(n=Sum("dots"))
+    .values_list("idea_id", "n")
+)
+_PARTICIPANTS_WITH_DOTS = CompiledRead(
+    lambda more_than, workshop_id: Participant.objects.filter(workshop_id=workshop_id, dots_left__gt=more_than)
+    .order_by()
+    .values("workshop_id")
+    .annotate(n=Count("pk"))
+    .values_list("n")
+)
+_TAGS = CompiledRead(
+    lambda workshop_id: TaggedIdea.objects.filter(content_object__workshop_id=workshop_id, content_object__hidden=False)
+    .order_by("tag__name")
+    .values_list("content_object_id", "tag__name")
+)
+_ME = CompiledRead(
+    lambda pk, workshop_id: Participant.objects.filter(pk=pk, workshop_id=workshop_id)
+    .order_by()
+    .values_list("pk", "display_name", "role", "dots_left")
+)
+_MY_VOTES = CompiledRead(
+    lambda pk: Vote.objects.filter(participant_id=pk).order_by().values("idea_id").annotate(n=Count("pk")).values_list("idea_id", "n")
+)
+
+
+_LIVE_FIELDS = ("phase", "timer_ends_at", "dots_per_participant", "max_dots_per_idea", "blind_voting")
+_WORKSHOP_LIVE_FIELDS = CompiledRead(
+    lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list(*_LIVE_FIELDS)
+)
+
+
+def refresh_live_fields(workshop: WorkshopPage) -> bool:
+    """Read again what the room changes while it runs (phase, timer, voting rules) into
+    `workshop`; False when the workshop is gone. Cheaper than reloading the whole page."""
+    row = _WORKSHOP_LIVE_FIELDS.first(workshop.pk)
+    if row is None:
+        return False
+    for name, value in zip(_LIVE_FIELDS, row, strict=True):
+        setattr(workshop, name, value)
+    return True
+
+
 def paper_dots(workshop_id: int) -> dict[int, int]:
     """Paper dots per visible idea, from the sheets that count (corrected ones do not)."""
-    rows = (
-        TallyLine.objects.filter(sheet__workshop_id=workshop_id, sheet__current=True, idea__hidden=False)
-        .values("idea_id")
-        .annotate(n=Sum("dots"))
-        .values_list("idea_id", "n")
-    )
-    return dict(rows)
+    return dict(_PAPER_DOTS.all(workshop_id))
 
 
-def tallies_with_channels(workshop_id: int) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The absolute tallies, and the part of them entered by helpers (`proxy`) or counted on
-    paper (`paper`), only where not zero: the rest came from phones. Two queries."""
-    rows = (
-        Idea.objects.filter(workshop_id=workshop_id, hidden=False)
-        .annotate(n=Count("votes"), proxy=Count("votes", filter=Q(votes__channel=VoteChannel.PROXY)))
-        .values_list("pk", "n", "proxy")
-    )
-    paper = paper_dots(workshop_id)
+def _idea_counts(workshop_id: int) -> list[tuple[int, str, int, int]]:
+    """The visible ideas in posting order: (id, text, dots, of which entered by helpers)."""
+    return _IDEA_COUNTS.all(VoteChannel.PROXY.value, workshop_id)
+
+
+def _tallies_of(rows, paper: dict[int, int]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     votes: dict[str, int] = {}
     channels: dict[str, dict[str, int]] = {"proxy": {}, "paper": {}}
-    for pk, n, proxy in rows:
+    for pk, _text, n, proxy in rows:
         votes[str(pk)] = n + paper.get(pk, 0)
         if proxy:
             channels["proxy"][str(pk)] = proxy
         if paper.get(pk):
             channels["paper"][str(pk)] = paper[pk]
     return votes, channels
+
+
+def tallies_with_channels(workshop_id: int) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The absolute tallies, and the part of them entered by helpers (`proxy`) or counted on
+    paper (`paper`), only where not zero: the rest came from phones. Two queries."""
+    return _tallies_of(_idea_counts(workshop_id), paper_dots(workshop_id))
 
 
 def idea_numbers(workshop_id: int) -> dict[int, int]:
@@ -80,31 +134,36 @@ def idea_numbers(workshop_id: int) -> dict[int, int]:
 
 
 def participants_with_dots(workshop_id: int) -> int:
-    return Participant.objects.filter(workshop_id=workshop_id, dots_left__gt=0).count()
+    row = _PARTICIPANTS_WITH_DOTS.first(0, workshop_id)
+    return row[0] if row else 0
+
+
+def tags_of_workshop(workshop_id: int) -> dict[int, list[str]]:
+    """The tags of each visible idea of a workshop, in name order. One query."""
+    tags: dict[int, list[str]] = defaultdict(list)
+    for idea_id, name in _TAGS.all(workshop_id):
+        tags[idea_id].append(name)
+    return tags
 
 
 def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool) -> dict:
-    """The state of the room for one viewer (the protocol's `snapshot`, without `seq`/`online`)."""
+    """The state of the room for one viewer (the protocol's `snapshot`, without `seq`/`online`).
+    Four queries, five for a participant; none grows with the room."""
     show_votes = sees_tallies or tallies_visible_to_participants(workshop)
-    ideas = list(
-        Idea.objects.filter(workshop=workshop, hidden=False).annotate(n=Count("votes")).order_by("created", "pk")
-    )
-    tags = tags_by_idea([i.pk for i in ideas])
-    votes, channels = tallies_with_channels(workshop.pk) if show_votes else ({}, None)
+    rows = _idea_counts(workshop.pk)
+    tags = tags_of_workshop(workshop.pk)
+    votes, channels = _tallies_of(rows, paper_dots(workshop.pk)) if show_votes else ({}, None)
     me = {"participant": None, "name": None, "role": None, "dots_left": None, "votes": {}}
-    if participant_id is not None:
-        participant = Participant.objects.filter(pk=participant_id, workshop=workshop).first()
-        if participant is not None:
-            my_votes = (
-                Vote.objects.filter(participant=participant).values("idea_id").annotate(n=Count("pk"))
-            )
-            me = {
-                "participant": participant.pk,
-                "name": participant.display_name,
-                "role": participant.role,
-                "dots_left": participant.dots_left,
-                "votes": {str(row["idea_id"]): row["n"] for row in my_votes},
-            }
+    found = _ME.first(participant_id, workshop.pk) if participant_id is not None else None
+    if found is not None:
+        pk, name, role, dots_left = found
+        me = {
+            "participant": pk,
+            "name": name,
+            "role": role,
+            "dots_left": dots_left,
+            "votes": {str(idea_id): n for idea_id, n in _MY_VOTES.all(pk)},
+        }
     return {
         "workshop": {
             "code": workshop.join_code,
@@ -117,8 +176,8 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
             "timer_ends_at": workshop.timer_ends_at.isoformat() if workshop.timer_ends_at else None,
         },
         "ideas": [
-            idea_payload(i, tag_names=tags[i.pk], votes=votes.get(str(i.pk), i.n) if show_votes else None)
-            for i in ideas
+            {"id": pk, "text": text, "tags": tags[pk], "votes": votes[str(pk)] if show_votes else None}
+            for pk, text, _n, _proxy in rows
         ],
         "channels": channels,
         "me": me,
@@ -127,68 +186,90 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
 
 def results(workshop: WorkshopPage) -> dict:
     """Ranked visible ideas with their votes (paper dots included, split by channel), and the
-    votes by tag and by the voters' role (live dots only: paper dots have no voter)."""
-    ideas = list(
-        Idea.objects.filter(workshop=workshop, hidden=False).annotate(n=Count("votes"))
-        .select_related("entered_by").order_by("created", "pk")
+    votes by tag and by the voters' role (live dots only: paper dots have no voter).
+
+    Six queries whatever the size: plain rows (`values_list`) rather than model instances,
+    each count grouped once in the database, and the visible ideas named by a subquery rather
+    than a list of ids."""
+    User = get_user_model()
+    role_labels = {key: str(label) for key, label in ParticipantRole.choices}
+    visible = Idea.objects.filter(workshop=workshop, hidden=False)
+    # All the workshop's ideas, hidden ones too: they keep their poster numbers (idea_numbers).
+    rows = (
+        Idea.objects.filter(workshop=workshop)
+        .order_by("created", "pk")
+        .values_list(
+            "pk", "hidden", "text", "author_role", "created", "entered_by_id",
+            "entered_by__username", "entered_by__first_name", "entered_by__last_name",
+        )
     )
-    paper = paper_dots(workshop.pk)
-    numbers = idea_numbers(workshop.pk)
-    for idea in ideas:
-        idea.n += paper.get(idea.pk, 0)
-    ideas.sort(key=lambda i: -i.n)  # stable: ties stay in posting order
-    tags = tags_by_idea([i.pk for i in ideas])
-    role_labels = dict(ParticipantRole.choices)
     by_channel: dict[int, dict[str, int]] = defaultdict(lambda: {"phone": 0, "proxy": 0, "paper": 0})
-    for row in (
-        Vote.objects.filter(idea__in=ideas).values("idea_id", "channel").annotate(n=Count("pk"))
+    live: dict[int, int] = defaultdict(int)
+    for idea_id, channel, n in (
+        Vote.objects.filter(idea__in=visible).values_list("idea_id", "channel").annotate(n=Count("pk")).order_by()
     ):
-        by_channel[row["idea_id"]][row["channel"]] = row["n"]
+        by_channel[idea_id][channel] = n
+        live[idea_id] += n
+    paper = paper_dots(workshop.pk)
     for idea_id, n in paper.items():
         by_channel[idea_id]["paper"] = n
-    ranked, rank, previous = [], 0, None
-    for position, idea in enumerate(ideas, start=1):
-        if idea.n != previous:
-            rank, previous = position, idea.n
-        ranked.append({
-            "rank": rank,
-            "id": idea.pk,
-            "text": idea.text,
-            "tags": tags[idea.pk],
-            "author_role": idea.author_role,
-            "author_role_label": str(role_labels.get(idea.author_role, "")),
-            "votes": idea.n,
-            "votes_by_channel": by_channel[idea.pk],
-            "number": numbers.get(idea.pk),
-            "entered_by": user_label(idea.entered_by),
-            "entered_at": idea.created if idea.entered_by_id else None,
+    tags = tags_by_idea(visible.values("pk"))
+    ideas = []
+    for number, (pk, hidden, text, author_role, created, entered_by_id, *user) in enumerate(rows, start=1):
+        if hidden:
+            continue
+        helper = ""
+        if entered_by_id is not None:
+            username, first_name, last_name = user
+            helper = user_label(User(username=username, first_name=first_name, last_name=last_name))
+        ideas.append({
+            "rank": 0,
+            "id": pk,
+            "text": text,
+            "tags": tags[pk],
+            "author_role": author_role,
+            "author_role_label": role_labels.get(author_role, ""),
+            "votes": live[pk] + paper.get(pk, 0),
+            "votes_by_channel": by_channel[pk],
+            "number": number,
+            "entered_by": helper,
+            "entered_at": created if entered_by_id is not None else None,
         })
+    ideas.sort(key=lambda i: -i["votes"])  # stable: ties stay in posting order
+    rank, previous = 0, None
+    for position, item in enumerate(ideas, start=1):
+        if item["votes"] != previous:
+            rank, previous = position, item["votes"]
+        item["rank"] = rank
     by_tag: dict[str, dict] = {}
-    for item in ranked:
+    for item in ideas:
         for tag in item["tags"] or [""]:
             entry = by_tag.setdefault(tag, {"tag": tag, "votes": 0, "ideas": 0})
             entry["votes"] += item["votes"]
             entry["ideas"] += 1
     voter_roles = (
-        Vote.objects.filter(idea__in=ideas).values("participant__role").annotate(n=Count("pk"), ideas=Count("idea", distinct=True))
+        Vote.objects.filter(idea__in=visible).values_list("participant__role")
+        .annotate(n=Count("pk"), ideas=Count("idea", distinct=True)).order_by()
     )
     by_role = sorted(
         (
-            {"role": row["participant__role"], "role_label": str(role_labels.get(row["participant__role"], "")),
-             "votes": row["n"], "ideas": row["ideas"]}
-            for row in voter_roles
+            {"role": role, "role_label": role_labels.get(role, ""), "votes": n, "ideas": n_ideas}
+            for role, n, n_ideas in voter_roles
         ),
         key=lambda r: -r["votes"],
     )
+    people = Participant.objects.filter(workshop=workshop).aggregate(
+        all=Count("pk"), proxy=Count("pk", filter=Q(is_proxy=True))
+    )
     return {
-        "ideas": ranked,
+        "ideas": ideas,
         "by_tag": sorted(by_tag.values(), key=lambda t: (-t["votes"], t["tag"])),
         "by_role": by_role,
-        "total_votes": sum(i["votes"] for i in ranked),
-        "participants": Participant.objects.filter(workshop=workshop).count(),
-        "proxy_participants": Participant.objects.filter(workshop=workshop, is_proxy=True).count(),
+        "total_votes": sum(i["votes"] for i in ideas),
+        "participants": people["all"],
+        "proxy_participants": people["proxy"],
         "votes_by_channel": {
-            key: sum(i["votes_by_channel"][key] for i in ranked) for key in ("phone", "proxy", "paper")
+            key: sum(i["votes_by_channel"][key] for i in ideas) for key in ("phone", "proxy", "paper")
         },
     }
 

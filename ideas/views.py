@@ -1,18 +1,27 @@
 """The live workshop's pages: join, the participant's phone screen, the presenter screen,
 results and their downloads. Thin: rules in `ideas.rules`, changes in `ideas.services`."""
 
+import hashlib
+from contextlib import suppress
+
 import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from workshop_site.core.client_ip import request_client_ip
 from workshop_site.core.exports import csv_response, xlsx_response
+from workshop_site.core.ratelimit import CACHE_ERRORS
 from workshop_site.workshops.models import WorkshopPage
 
 from . import exports, selectors, services, throttle
@@ -160,20 +169,50 @@ def results(request, code: str):
     if not can_see_results(request.user, workshop):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
     data = selectors.results(workshop)
+    rows = [{**row, "author_role": row["author_role_label"]} for row in data["ideas"]]
+    action_plans = editable_plans_for(request.user, workshop)
     return render(request, "ideas/results.html", {
         "workshop": workshop,
-        "results": [{**row, "author_role": row["author_role_label"]} for row in data["ideas"]],
+        "results": rows,
+        "ranking_rows": ranking_rows(request, workshop, rows, action_plans),
         "by_tag": data["by_tag"],
         "by_role": [{**row, "role": row["role_label"]} for row in data["by_role"]],
         "total_votes": data["total_votes"],
         "participants_count": data["participants"],
         "can_export": request.user.has_perm("ideas.view_results_export", workshop),
-        "action_plans": editable_plans_for(request.user, workshop),
+        "action_plans": action_plans,
         "tallies_visible": tallies_visible_to_participants(workshop),
         "votes_by_channel": data["votes_by_channel"],
         "proxy_participants": data["proxy_participants"],
         "tally_sheets": selectors.tally_sheets(workshop.pk),
     })
+
+
+RANKING_ROWS_SECONDS = 300
+
+
+def ranking_rows(request, workshop: WorkshopPage, rows: list[dict], action_plans: list) -> str:
+    """The ranking table's rows (`includes/results_rows.html`). Hundreds of rows of template
+    cost more than all the page's queries, so the rendering is kept in the cache, one per
+    workshop, language and time zone, labelled with a digest of the rows it shows (and of the
+    template): any change to a row (a vote, a hidden or merged idea, an edit, a tag, a paper
+    sheet) gives a new digest and a fresh rendering, in every process, with nothing to
+    invalidate. Rows with the one-click action-plan forms carry the viewer's CSRF token and
+    are never cached."""
+    template = get_template("ideas/includes/results_rows.html")
+    if action_plans:
+        return template.render({"results": rows, "action_plans": action_plans}, request)
+    key = f"ideas:results-rows:{workshop.pk}:{get_language()}:{timezone.get_current_timezone_name()}"
+    digest = hashlib.blake2b(repr((template.template.source, rows)).encode(), digest_size=16).hexdigest()
+    cached = None
+    with suppress(*CACHE_ERRORS):  # the cache is down: the rows are rendered each time
+        cached = cache.get(key)
+    if cached is not None and cached[0] == digest:
+        return mark_safe(cached[1])  # noqa: S308 (our own rendering, escaped when made)
+    html = template.render({"results": rows}, request)
+    with suppress(*CACHE_ERRORS):
+        cache.set(key, (digest, str(html)), RANKING_ROWS_SECONDS)
+    return html
 
 
 def editable_plans_for(user, workshop) -> list:

@@ -29,19 +29,19 @@ def plan_progress(items: list[ActionItem]) -> int:
     return round(sum(item_progress(i) * i.weight for i in counted) / total)
 
 
-def plans_for_office(office, *, user) -> list[ActionPlan]:
-    """The office's plans the user may read, with items, milestones and origins prefetched."""
+def plans_for_office(office, *, user, with_origins: bool = True) -> list[ActionPlan]:
+    """The office's plans the user may read, with items and milestones prefetched, and the
+    items' origins (ideas, prototype versions, feedback) unless `with_origins=False`: the
+    office page does not show them, and each prefetched relation costs the ORM a queryset per
+    item, which for a 50-item plan is most of the page's time."""
+    item_lookups: list = [Prefetch("milestones", queryset=Milestone.objects.order_by("sort_order", "pk"))]
+    if with_origins:
+        item_lookups += ["ideas", "prototype_versions__prototype", "feedback"]
     plans = (
         ActionPlan.objects.filter(office=office)
         .select_related("office", "workshop")
         .prefetch_related(
-            Prefetch(
-                "items",
-                queryset=ActionItem.objects.select_related("owner_user").prefetch_related(
-                    Prefetch("milestones", queryset=Milestone.objects.order_by("sort_order", "pk")),
-                    "ideas", "prototype_versions__prototype", "feedback",
-                ),
-            )
+            Prefetch("items", queryset=ActionItem.objects.select_related("owner_user").prefetch_related(*item_lookups))
         )
         .order_by("-created")
     )
@@ -52,10 +52,15 @@ def plan_summary(plan: ActionPlan, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     items = list(plan.items.all())
     counts = Counter(item.status for item in items)
+    labels = dict(ItemStatus.choices)  # once, not get_status_display() per item
     return {
         "plan": plan,
         "items": [
-            {"item": item, "progress": item_progress(item), "overdue": item.is_overdue(today)} for item in items
+            {
+                "item": item, "progress": item_progress(item), "overdue": item.is_overdue(today),
+                "status_label": labels.get(item.status, item.status),
+            }
+            for item in items
         ],
         "progress": plan_progress(items),
         "overdue": sum(1 for item in items if item.is_overdue(today)),

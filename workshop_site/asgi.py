@@ -1,17 +1,19 @@
 """ASGI entry point: HTTP to Django, WebSockets through the origin check and the session.
 
-`get_asgi_application()` runs before any routing import so the app registry is ready.
+`django_asgi_application()` (Django's handler; one database thread on SQLite, see
+workshop_site/core/asgi.py) runs before any routing import so the app registry is ready.
 """
 
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop_site.settings.dev")
 
-from django.core.asgi import get_asgi_application
 from django.core.exceptions import ImproperlyConfigured
 
+from workshop_site.core.asgi import django_asgi_application
+
 try:
-    django_asgi_app = get_asgi_application()
+    django_asgi_app = django_asgi_application()
 except ImproperlyConfigured as exc:
     # A bad environment is one clear line in daphne's output, not a traceback.
     raise SystemExit(f"Configuration error: {exc}") from None

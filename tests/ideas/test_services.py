@@ -108,7 +108,7 @@ def test_cap_per_idea_is_enforced_and_rolls_the_dot_back(workshop, participant, 
     assert Vote.objects.count() == 1
 
 
-@pytest.mark.parametrize("idea_id", [None, True, "abc", [], {"x": 1}, 10**12])
+@pytest.mark.parametrize("idea_id", [None, True, "abc", [], {"x": 1}, 10**12, 2**70, -(2**70)])
 def test_vote_on_a_bad_or_missing_idea(workshop, participant, idea_id):
     set_phase(workshop, "voting")
     with pytest.raises((Invalid, NotFound)):

@@ -15,24 +15,44 @@ from django.db.models import QuerySet
 
 
 class CompiledRead:
-    """`build(*params)` returns a queryset whose SQL has exactly `params` as its parameters,
-    in that order, whatever their values (ids, not None or lists: those change the SQL)."""
+    """`build(*params)` returns a `values_list` queryset whose SQL has exactly `params` as its
+    parameters, in that order, whatever their values (ids: not None or lists, which change the
+    SQL). Rows come back as the queryset would give them (the fields' converters applied:
+    booleans and datetimes on SQLite)."""
 
     def __init__(self, build: Callable[..., QuerySet], *, suffix: str = ""):
         self.build = build
         self.suffix = suffix  # e.g. a row lock the ORM cannot express ("FOR KEY SHARE")
-        self.sql: dict[tuple[str, str], str] = {}
+        self.compiled: dict[tuple[str, str], tuple] = {}
 
     def first(self, *params, using: str = "default") -> tuple | None:
-        """The first row, as a tuple of the queryset's `values_list` columns, or None."""
+        """The first row, or None."""
+        rows = self._rows(params, using, one=True)
+        return rows[0] if rows else None
+
+    def all(self, *params, using: str = "default") -> list[tuple]:
+        """Every row."""
+        return self._rows(params, using, one=False)
+
+    def _compile(self, params: tuple, using: str) -> tuple:
         connection = connections[using]
         key = (using, connection.vendor)
-        sql = self.sql.get(key)
-        if sql is None:
-            sql, built_params = self.build(*params).query.sql_with_params()
+        if key not in self.compiled:
+            compiler = self.build(*params).query.get_compiler(using=using)
+            sql, built_params = compiler.as_sql()
             if tuple(built_params) != params:
                 raise ValueError(f"{sql!r} takes {built_params!r}, not the parameters it was built with")
-            sql = self.sql[key] = f"{sql} {self.suffix}".strip()
-        with connection.cursor() as cursor:
+            fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+            converters = compiler.get_converters(fields)
+            self.compiled[key] = (f"{sql} {self.suffix}".strip(), compiler, converters)
+        return self.compiled[key]
+
+    def _rows(self, params: tuple, using: str, *, one: bool) -> list[tuple]:
+        sql, compiler, converters = self._compile(params, using)
+        with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            rows = [cursor.fetchone()] if one else cursor.fetchall()
+        rows = [row for row in rows if row is not None]
+        if converters:
+            rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows

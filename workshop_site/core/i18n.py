@@ -35,9 +35,11 @@ def canonical_pages(pages: QuerySet) -> QuerySet:
 
 def canonical(page: Page) -> Page:
     """The page of this page's family that holds the facts (see the module docstring)."""
-    default = Locale.get_default()
-    if page.locale_id == default.pk:
+    # The page's own locale (no query when it was selected with the page, as the join-code
+    # lookup does) rather than `Locale.get_default()`, which asks the database every time.
+    if page.locale.language_code == get_supported_content_language_variant(settings.LANGUAGE_CODE):
         return page
+    default = Locale.get_default()
     found = page.get_translation_or_none(default)
     if found is not None:
         return found.specific

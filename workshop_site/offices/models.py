@@ -208,7 +208,7 @@ class OfficePage(BasePage):
         context.update(self.prototypes_and_maps(drafts=request.user.has_perm("offices.change_office", self)))
         from plans.selectors import plan_summary, plans_for_office
 
-        plans = plans_for_office(canonical(self), user=request.user)
+        plans = plans_for_office(canonical(self), user=request.user, with_origins=False)
         context["plans"] = [plan_summary(plan) for plan in plans]
         return context
 

@@ -184,7 +184,7 @@ class WorkshopPage(BasePage):
         variants = lookup_variants(raw_code)
         if not variants:
             return None
-        found = {w.join_code: w for w in cls.objects.live().filter(join_code__in=variants)}
+        found = {w.join_code: w for w in cls.objects.live().filter(join_code__in=variants).select_related("locale")}
         for code in variants:
             if code in found:
                 return found[code].room

@@ -1,0 +1,175 @@
+"""What makes the live path cheap (bench/RESULTS.md) without changing what anyone sees:
+reads with SQL built once, a snapshot that needs no second read while only tallies move, one
+database thread for HTTP on SQLite, and no reference-index rows for participants and ideas."""
+
+import threading
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import HttpCommunicator
+from django.db import connection
+from django.db.backends.signals import connection_created
+from wagtail.models import ReferenceIndex
+
+from ideas import realtime, selectors, services
+from ideas.errors import NotFound
+from ideas.models import Idea, Participant
+from workshop_site.core.compiled import CompiledRead
+
+from .conftest import set_phase
+from .factories import IdeaFactory
+from .live import Socket, joined_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# --- CompiledRead ----------------------------------------------------------------------------
+
+
+def test_a_compiled_read_answers_like_the_queryset_each_time(workshop, participant):
+    read = CompiledRead(
+        lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("display_name", "is_proxy", "created")
+    )
+    other = services.participant_join(workshop=workshop, display_name="Ion", role="provider")
+    for person in (participant, other):  # the second call runs the SQL built by the first
+        expected = Participant.objects.filter(pk=person.pk).values_list("display_name", "is_proxy", "created").get()
+        assert read.first(person.pk) == expected
+        assert isinstance(read.first(person.pk)[1], bool)  # converted, as the ORM does (SQLite: 0/1)
+    assert read.first(10**9) is None
+    assert read.all(other.pk) == [("Ion", False, other.created)]
+
+
+def test_a_compiled_read_refuses_a_build_whose_parameters_differ():
+    # `hidden=False` is no parameter of the SQL, so the build's SQL would not take the call's.
+    read = CompiledRead(lambda pk, hidden: Idea.objects.filter(pk=pk, hidden=hidden).values_list("pk"))
+    with pytest.raises(ValueError, match="not the parameters it was built with"):
+        read.first(1, False)
+
+
+def test_a_vote_on_an_id_no_column_can_hold_is_not_found(workshop, participant):
+    set_phase(workshop, "voting")
+    with pytest.raises(NotFound):
+        services.vote_cast(participant_id=participant.pk, idea_id=str(2**64))
+    assert Participant.objects.get(pk=participant.pk).dots_left == 3
+
+
+# --- the snapshot while the room moves --------------------------------------------------------
+
+
+def _during_the_read(monkeypatch, action):
+    """Run `action(relay)` on the event loop while the consumer's snapshot read is under way
+    (the read waits until the action's frame went out); returns the list of reads made."""
+    reads = []
+    real = selectors.snapshot
+    loop_holder = {}
+
+    def snapshot(workshop, **kwargs):
+        reads.append(workshop.pk)
+        if len(reads) == 1:
+            relay = realtime._relays[loop_holder["loop"]][workshop.pk]
+            before = relay.seq
+            loop_holder["loop"].call_soon_threadsafe(action, relay)
+            deadline = time.monotonic() + 5
+            while relay.seq == before and time.monotonic() < deadline:
+                time.sleep(0.01)
+        return real(workshop, **kwargs)
+
+    monkeypatch.setattr(selectors, "snapshot", snapshot)
+    return reads, loop_holder
+
+
+async def test_a_tally_sent_during_the_snapshot_read_needs_no_second_read(monkeypatch, workshop):
+    import asyncio
+
+    idea = await database_sync_to_async(IdeaFactory)(workshop=workshop, text="Scaner")
+    await database_sync_to_async(set_phase)(workshop, "voting")
+    wall = Socket("LIVE23")
+    await wall.open()  # the room's relay runs
+    cookie = await database_sync_to_async(joined_cookie)("LIVE23", "Ana")
+    reads, holder = _during_the_read(monkeypatch, lambda relay: (
+        setattr(relay, "pending_tally", {"type": "room.tally", "votes": {str(idea.pk): 7}, "channels": {},
+                                         "participants_with_dots": 1}),
+        relay.wakeup.set(),
+    ))
+    holder["loop"] = asyncio.get_running_loop()
+    phone = Socket("LIVE23", cookie)
+    snapshot = await phone.open()
+    tally = await wall.until(lambda f: f["type"] == "tally")
+    # One read; the phone holds what the wall holds at that seq, and nothing before it is missing.
+    assert len(reads) == 1
+    assert snapshot["seq"] == tally["seq"]
+    assert snapshot["ideas"][0]["votes"] == tally["votes"][str(idea.pk)] == 7
+    await phone.close()
+    await wall.close()
+
+
+async def test_an_idea_posted_during_the_snapshot_read_is_read_again(monkeypatch, workshop):
+    import asyncio
+
+    wall = Socket("LIVE23")
+    await wall.open()
+    cookie = await database_sync_to_async(joined_cookie)("LIVE23", "Ana")
+    posted = {}
+
+    def post(relay):
+        # Stored from another thread (as another process would), its frame then sent here.
+        from django.db import connection as own
+
+        idea = Idea.objects.create(workshop_id=workshop.pk, text="Nouă", author_role="citizen")
+        own.close()
+        posted["id"] = idea.pk
+        event = {"type": "idea.posted", "idea": {"id": idea.pk, "text": "Nouă", "tags": [], "votes": 0}}
+        holder["loop"].call_soon_threadsafe(lambda: (relay.events.append(event), relay.wakeup.set()))
+
+    reads, holder = _during_the_read(monkeypatch, lambda relay: threading.Thread(target=post, args=(relay,)).start())
+    holder["loop"] = asyncio.get_running_loop()
+    phone = Socket("LIVE23", cookie)
+    snapshot = await phone.open()
+    frame = await wall.until(lambda f: f["type"] == "idea.posted")
+    assert len(reads) == 2  # the first read may have missed the idea: read again
+    assert snapshot["seq"] >= frame["seq"]
+    assert [i["id"] for i in snapshot["ideas"]] == [posted["id"]]
+    await phone.close()
+    await wall.close()
+
+
+# --- HTTP on the embedded default -------------------------------------------------------------
+
+
+async def test_http_requests_share_one_database_connection_on_sqlite(tree):
+    from django.core.handlers.asgi import ASGIHandler
+
+    from workshop_site import asgi
+    from workshop_site.core.asgi import OneDatabaseThreadASGIHandler
+
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(threading.get_ident())
+
+    connection_created.connect(count)
+    try:
+        for _ in range(4):
+            communicator = HttpCommunicator(asgi.application, "GET", "/", headers=[(b"host", b"localhost")])
+            assert (await communicator.get_response())["status"] == 200
+    finally:
+        connection_created.disconnect(count)
+    if connection.vendor == "sqlite":
+        assert isinstance(asgi.django_asgi_app, OneDatabaseThreadASGIHandler)
+        assert len(opened) <= 1  # Django's own handler opens one per request (a thread each)
+    else:
+        # PostgreSQL keeps Django's handler: concurrent requests there do not serialise.
+        assert type(asgi.django_asgi_app) is ASGIHandler
+
+
+# --- Wagtail's reference index ------------------------------------------------------------------
+
+
+def test_joining_posting_and_voting_write_no_reference_index_rows(workshop):
+    before = ReferenceIndex.objects.count()
+    person = services.participant_join(workshop=workshop, display_name="Ion", role="citizen")
+    idea = services.idea_create(participant_id=person.pk, text="Program prelungit")
+    set_phase(workshop, "voting")
+    services.vote_cast(participant_id=person.pk, idea_id=idea.pk)
+    assert ReferenceIndex.objects.count() == before
