@@ -132,6 +132,9 @@ _VOTER = CompiledRead(
 _VOTING_RULES = CompiledRead(
     lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list("phase", "max_dots_per_idea")
 )
+_JOINING_RULES = CompiledRead(
+    lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list("live", "phase", "dots_per_participant")
+)
 _VISIBLE_IDEA = {
     # PostgreSQL: FOR KEY SHARE until commit, so votes on one idea do not wait for each other,
     # but a hide or merge (FOR UPDATE on the idea) waits for them and they for it: no dot is
@@ -193,15 +196,18 @@ def participant_join(*, workshop: WorkshopPage, display_name, role, user=None, e
     name = clean_text(display_name, field=_("The name"), max_length=60)
     if role not in ParticipantRole.values:
         raise Invalid(_("Choose a role: citizen, service provider, office staff or other."))
-    workshop = _workshop_for_update(workshop.pk)
-    if not workshop.live or not phase_allows(workshop.phase, "join"):
+    row = _JOINING_RULES.first(workshop.pk)  # as it is now, not as the caller read it
+    if row is None:
+        raise NotFound(_("This workshop does not exist."))
+    live, phase, dots = row
+    if not live or not phase_allows(phase, "join"):
         raise PhaseClosed(_("This workshop is not open for joining."))
     return Participant.objects.create(
         workshop=workshop,
         display_name=name,
         role=role,
         user=user if entered_by is None and getattr(user, "is_authenticated", False) else None,
-        dots_left=workshop.dots_per_participant,
+        dots_left=dots,
         is_proxy=entered_by is not None,
         entered_by=entered_by,
     )

@@ -64,7 +64,7 @@ class RateLimitMiddleware:
 class _SendWatch:
     """Passes every message on and notes whether the socket was accepted. Its `send` is a
     bound method over `real_send`, the shape of Channels' own wrappers, so the consumer can
-    still find daphne's transport under it (ideas.consumers._daphne_transport)."""
+    still find daphne's protocol under it (ideas.consumers._daphne_protocol)."""
 
     def __init__(self, send):
         self.real_send = send
