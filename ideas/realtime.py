@@ -192,6 +192,7 @@ class RoomRelay:
         self.event_seq = 0
         self.last_tally: dict | None = None
         self.last_tally_seq = 0
+        self.last_tally_at = 0.0
         self.events: deque[dict] = deque()
         self.pending_tally: dict | None = None
         self.wakeup = asyncio.Event()
@@ -340,7 +341,15 @@ class RoomRelay:
                         event = {"type": "presence", "online": self.online}
                     await self._fan_out(event)
                 else:
+                    # At most one tally fan-out per TALLY_INTERVAL, whichever process's
+                    # coalescer sent it: with N processes N tally messages come every interval,
+                    # and each would cost a write to every local socket. Latest wins meanwhile.
+                    wait = self.last_tally_at + TALLY_INTERVAL - time.monotonic()
+                    if wait > 0:
+                        asyncio.get_running_loop().call_later(wait, self.wakeup.set)
+                        break
                     tally, self.pending_tally = self.pending_tally, None
+                    self.last_tally_at = time.monotonic()
                     await self._fan_out_tally(tally)
 
     async def _fan_out(self, event: dict) -> None:

@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP to Django, WebSockets through the origin check and the session.
 
-`django_asgi_application()` (Django's handler; one database thread on SQLite, see
+`django_asgi_application()` (Django's handler with one database thread per process, see
 workshop_site/core/asgi.py) runs before any routing import so the app registry is ready.
 """
 

@@ -1,13 +1,16 @@
-"""Django's ASGI handler for the embedded default (SQLite): one database thread per process.
+"""Django's ASGI handler with one database thread per process.
 
 Django's own handler gives every HTTP request a fresh thread for its sync code
-(`ThreadSensitiveContext`), so with SQLite every request opened a new connection and set it
-up again (a quarter of a join's server CPU in bench/, py-spy) and waited on the other
-threads' write locks. SQLite takes one writer at a time whatever the threads do, so here the
-requests' sync code runs in the same single thread as the live sockets' database work
-(Channels' `database_sync_to_async`), on one persistent connection. The cost: a slow request
-(a large export) delays the room's votes in that process while it runs. PostgreSQL keeps
-Django's handler: there, concurrent requests do not serialise.
+(`ThreadSensitiveContext`), and each thread opens its own database connection:
+- with SQLite, a new connection set up for every request (a quarter of a join's server CPU in
+  bench/, py-spy) that also waited on the other threads' write locks;
+- with PostgreSQL and persistent connections, a connection left open by every request's
+  thread: a join storm of 2,000 phones exhausted the server's `max_connections` (100) within
+  seconds (bench/RESULTS.md, "Scale-out"), and the joins failed with 503.
+Here the requests' sync code runs in the same single thread as the live sockets' database work
+(Channels' `database_sync_to_async`): one connection per process, kept open. The cost: a slow
+request (a large export) delays that process's other requests and its rooms' votes while it
+runs; scale out with more processes for more concurrency.
 """
 
 from django.core.handlers.asgi import ASGIHandler
@@ -21,12 +24,8 @@ class OneDatabaseThreadASGIHandler(ASGIHandler):
         await self.handle(scope, receive, send)
 
 
-def django_asgi_application():
-    """The HTTP application: Django's handler, or the one-thread one on SQLite."""
+def django_asgi_application() -> OneDatabaseThreadASGIHandler:
     import django
-    from django.conf import settings
 
     django.setup(set_prefix=False)
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        return OneDatabaseThreadASGIHandler()
-    return ASGIHandler()
+    return OneDatabaseThreadASGIHandler()
