@@ -213,7 +213,7 @@ def results(workshop: WorkshopPage) -> dict:
     paper = paper_dots(workshop.pk)
     for idea_id, n in paper.items():
         by_channel[idea_id]["paper"] = n
-    tags = tags_by_idea(visible.values("pk"))
+    tags = tags_of_workshop(workshop.pk)
     ideas = []
     for number, (pk, hidden, text, author_role, created, entered_by_id, *user) in enumerate(rows, start=1):
         if hidden:
