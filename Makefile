@@ -53,6 +53,12 @@ run: demo ## Serve the demo with daphne on 127.0.0.1:$(PORT)
 test: install-dev messages ## Run the whole suite (browser tests included when Chromium is there)
 	DJANGO_SETTINGS_MODULE=workshop_site.settings.test $(BIN)/python -m pytest
 
+# The edit-run loop: no real browser, no fault injection with server processes, no upgrade of
+# an old database. `make test` (and CI) still run everything.
+test-fast: install-dev messages ## The suite without the browser, fault and upgrade tests (under 3 minutes)
+	DJANGO_SETTINGS_MODULE=workshop_site.settings.test $(BIN)/python -m pytest -q \
+		--ignore=tests/browser --ignore=tests/faults --ignore=tests/upgrade
+
 check: install-dev ## Django checks, migrations in sync, lint
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run

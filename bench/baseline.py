@@ -3,7 +3,7 @@ no database, no sessions, no Django views. Served by the same daphne as Atelier
 (`daphne bench.baseline:application`), so Atelier's figures can be read as ratios to what
 Channels itself carries on this machine.
 
-What it keeps from Atelier's design (DESIGN.md "A live vote, end to end"): a Channels
+What it keeps from Atelier's design (docs/architecture.md, "The path of a request"): a Channels
 `AsyncWebsocketConsumer` per socket with no channel-layer channel of its own; a vote is checked
 against the participant's budget, counted and acked; the room is marked dirty; at most every
 100 ms this process sends the absolute tallies as one channel-layer message to the room's group;

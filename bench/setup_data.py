@@ -28,7 +28,7 @@ def main() -> None:
 
     from ideas.models import Idea, Participant, TaggedIdea, Vote
     from plans.models import ActionItem, ActionPlan, Milestone
-    from workshop_site.core.demo import _publish, seed_demo
+    from workshop_site.composition.demo import _publish, seed_demo
     from workshop_site.workshops.models import WorkshopIndexPage, WorkshopPage
 
     password = os.environ.get("DEMO_PASSWORD", "atelier-demo")

@@ -1,33 +1,38 @@
 """Triage in the Wagtail admin: the feedback list (filtered by the same rule) and one item with
-its pin on the screen, status, public reply and "make an action item"."""
+its pin on the screen, status and public reply; and the test tasks of a version.
+
+What other apps do with a piece of feedback (plans: "make an action item") they add to the
+triage page through the `TRIAGE_SECTIONS` hook: feedback knows no app built on it.
+"""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 
-from prototypes.api import RENDITION
+from prototypes.selectors import screen_rendition, version_by_id
 from workshop_site.core.errors import DomainError
+from workshop_site.core.sections import sections_for
 
 from . import services
 from .models import FeedbackStatus
 from .selectors import triage_queryset
+
+# Each function is called as `fn(request, feedback)` for the triage page of one piece of
+# feedback and returns a `workshop_site.core.sections.Section` (or None); its template is
+# rendered below the triage form with the section's context plus `feedback`.
+TRIAGE_SECTIONS = "atelier_feedback_triage_sections"
 
 
 class TriageForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=FeedbackStatus.choices)
     reply = forms.CharField(label=gettext_lazy("Public reply"), required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def _triagable_plans(user, feedback):
-    from plans.models import ActionPlan
-
-    plans = ActionPlan.objects.filter(office__in=feedback.version.prototype.offices.all()).select_related("office")
-    return [plan for plan in plans.order_by("office__title", "-created") if user.has_perm("plans.change_plan", plan)]
 
 
 def feedback_list(request):
@@ -53,34 +58,25 @@ def feedback_detail(request, feedback_id: int):
         else:
             messages.success(request, _("Feedback updated."))
             return redirect("feedback_admin_detail", feedback_id=feedback.pk)
-    rendition = feedback.screen.image.get_rendition(RENDITION)
+    rendition = screen_rendition(feedback.screen)
     return TemplateResponse(request, "feedback/admin/detail.html", {
         "item": feedback, "form": form, "rendition": rendition,
         "pin_x": round(feedback.x * rendition.width, 1), "pin_y": round(feedback.y * rendition.height, 1),
-        "plans": _triagable_plans(request.user, feedback), "action_items": feedback.action_items.all(),
+        "sections": _triage_sections(request, feedback),
     })
 
 
-def feedback_make_item(request, feedback_id: int):
-    if request.method != "POST":
-        return redirect("feedback_admin_detail", feedback_id=feedback_id)
-    try:
-        item = services.feedback_make_action_item(user=request.user, feedback_id=feedback_id, plan_id=request.POST.get("plan"))
-    except DomainError as error:
-        if error.status == 403:
-            raise PermissionDenied from None
-        messages.error(request, error.message)
-        return redirect("feedback_admin_detail", feedback_id=feedback_id)
-    messages.success(request, _("Action item created in %(plan)s.") % {"plan": item.plan.title})
-    return redirect("feedback_admin_detail", feedback_id=feedback_id)
-
-
+def _triage_sections(request, feedback) -> list[str]:
+    return [
+        render_to_string(section.template, {**section.context, "feedback": feedback}, request=request)
+        for section in sections_for(TRIAGE_SECTIONS, request, feedback)
+    ]
 
 
 def _editable_version(request, version_id: int):
-    from prototypes.models import PrototypeVersion
-
-    version = get_object_or_404(PrototypeVersion.objects.select_related("prototype"), pk=version_id)
+    version = version_by_id(version_id)
+    if version is None:
+        raise Http404
     if not request.user.has_perm("prototypes.edit_prototype", version.prototype):
         raise PermissionDenied
     return version

@@ -1,9 +1,10 @@
-"""`POST /api/prototypes/{slug}/feedback` (DESIGN.md), listing and editing one's own pins."""
+"""`POST /api/prototypes/{slug}/feedback` (pinned feedback, a JSON API contract with outside
+clients), listing and editing one's own pins, and taking test tasks."""
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from ninja import Router, Schema, Status
 
-from prototypes.models import Prototype
+from prototypes.selectors import prototype_by_slug
 from workshop_site.core.client_ip import request_client_ip
 from workshop_site.core.errors import NotFound
 
@@ -44,7 +45,9 @@ def _session_key(request) -> str:
 
 
 def _version(slug: str, number: int):
-    prototype = get_object_or_404(Prototype, slug=slug)
+    prototype = prototype_by_slug(slug)
+    if prototype is None:
+        raise Http404
     version = prototype.versions.filter(number=number).first()
     if version is None:
         raise NotFound("No such version.")

@@ -1,6 +1,6 @@
 """A few pins on the demo prototype, as the first testers in Călărași left them."""
 
-from prototypes.models import PrototypeVersion
+from prototypes.selectors import version_by_number
 
 from .models import Feedback
 
@@ -17,7 +17,7 @@ def seed(demo) -> None:
 
 
 def seed_pins(demo) -> None:
-    version = PrototypeVersion.objects.filter(prototype__slug="maternitate-online", number=1).first()
+    version = version_by_number("maternitate-online", 1)
     if version is None or Feedback.objects.filter(version=version).exists():
         return
     screens = {s.title: s for s in version.screens.all()}
@@ -35,7 +35,7 @@ def seed_task(demo) -> None:
 
     from .models import Tap, TaskRun, TestTask
 
-    version = PrototypeVersion.objects.filter(prototype__slug="maternitate-online", number=1).first()
+    version = version_by_number("maternitate-online", 1)
     if version is None or TestTask.objects.filter(version=version).exists():
         return
     screens = {s.title: s for s in version.screens.all()}

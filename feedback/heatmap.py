@@ -11,6 +11,8 @@ import math
 
 from PIL import Image, ImageEnhance
 
+from prototypes.selectors import RENDITION
+
 SIGMA_OF_WIDTH = 0.02  # a tap's heat shows to about 2 sigma = 4% of the width from it
 KERNEL_SIGMAS = 3  # the gaussian is cut off 3 sigma from the tap
 CELLS_PER_SIGMA = 3
@@ -79,7 +81,7 @@ def heat_layer(size: tuple[int, int], points) -> Image.Image | None:
     return Image.merge("RGBA", [level.point(table) for table in LUTS])
 
 
-def heatmap_png(screen, taps, *, rendition_spec: str = "max-1080x2400") -> bytes:
+def heatmap_png(screen, taps, *, rendition_spec: str = RENDITION) -> bytes:
     """The screen's rendition, darkened, with the taps on this screen as heat over it.
 
     `taps`: anything with `screen_id`, `x` and `y` (fractions of the picture), such as

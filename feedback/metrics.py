@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count
 
-from prototypes.models import Screen
+from prototypes.selectors import screens_of_versions
 
 from .models import Feedback, RunOutcome, Tap, TaskRun, TestTask
 
@@ -165,9 +165,9 @@ def _runs_and_taps(task_ids) -> dict[int, list[tuple[dict, list[TapRow]]]]:
     return by_task
 
 
-def _screens_by_version(version_ids, queryset=None) -> dict[int, list[Screen]]:
-    screens = queryset if queryset is not None else Screen.objects.filter(version_id__in=version_ids)
-    by_version: dict[int, list[Screen]] = defaultdict(list)
+def _screens_by_version(version_ids, queryset=None) -> dict[int, list]:
+    screens = queryset if queryset is not None else screens_of_versions(version_ids)
+    by_version: dict[int, list] = defaultdict(list)
     for screen in screens.order_by("version_id", "sort_order", "pk"):
         by_version[screen.version_id].append(screen)
     return by_version
@@ -176,7 +176,7 @@ def _screens_by_version(version_ids, queryset=None) -> dict[int, list[Screen]]:
 # --- one task ------------------------------------------------------------------------------
 
 
-def _metrics(task: TestTask, version_number: int, runs, screens: list[Screen]) -> dict:
+def _metrics(task: TestTask, version_number: int, runs, screens: list) -> dict:
     expected = [int(i) for i in (task.expected_path or [])]
     walks = [_walk(run, task.start_screen_id, taps) for run, taps in runs if run["outcome"] in FINISHED]
     restarts = sum(1 for run, _taps in runs if run["outcome"] == RunOutcome.RESTARTED)
@@ -290,7 +290,7 @@ def version_summary(version) -> dict:
     each screen, and each task's headline figures. Five queries."""
     screens = _screens_by_version(
         [version.pk],
-        Screen.objects.filter(version=version).annotate(
+        screens_of_versions([version.pk]).annotate(
             mean_rating=Avg("feedback__rating"), ratings=Count("feedback__rating"),
         ),
     ).get(version.pk, [])

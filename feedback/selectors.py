@@ -1,8 +1,8 @@
-"""Which pins a viewer sees, and the triage list of a user."""
+"""Which pins a viewer sees, and the triage list of a user; feedback's door for plans."""
 
 from django.db.models import Q
 
-from prototypes.rules import is_team_of_prototype_office
+from prototypes.selectors import in_prototype_office_team
 from workshop_site.core.predicates import is_facilitator
 
 from .models import Feedback
@@ -12,7 +12,7 @@ def sees_every_pin(user, version) -> bool:
     return bool(
         (version.published and version.feedback_public)
         or is_facilitator(user)
-        or is_team_of_prototype_office(user, version.prototype)
+        or in_prototype_office_team(user, version.prototype)
     )
 
 
@@ -34,3 +34,12 @@ def triage_queryset(user):
     if not getattr(user, "is_authenticated", False):
         return feedback.none()
     return feedback.filter(Q(version__prototype__offices__team_group__in=user.groups.all())).distinct()
+
+
+def feedback_by_id(feedback_id) -> Feedback | None:
+    """One piece of feedback with its version and prototype (None for an unknown or malformed id)."""
+    try:
+        pk = int(feedback_id)
+    except (TypeError, ValueError):
+        return None
+    return Feedback.objects.select_related("version__prototype").filter(pk=pk).first()

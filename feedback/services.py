@@ -4,7 +4,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prototypes.models import PrototypeVersion, Screen
 from workshop_site.core.errors import Forbidden, Invalid, NotFound, RateLimited
 from workshop_site.core.ratelimit import first_exceeded
 
@@ -52,13 +51,15 @@ def check_rate(*, session_key: str | None, address: str | None) -> None:
 
 
 @transaction.atomic
-def feedback_submit(*, user, session_key: str, version: PrototypeVersion, screen_id, x, y, text, rating=None,
+def feedback_submit(*, user, session_key: str, version, screen_id, x, y, text, rating=None,
                     role=None) -> Feedback:
-    """A pin on a screen of a version the author may see (published, or a draft for its team)."""
+    """A pin on a screen of a version (a `PrototypeVersion`) the author may see: published, or
+    a draft for its team."""
     if not user.has_perm("prototypes.view_version", version):
         raise NotFound(_("This version is not published."))
-    screen = Screen.objects.filter(pk=screen_id if isinstance(screen_id, int) and not isinstance(screen_id, bool) else None,
-                                   version=version).first()
+    screen = version.screens.filter(
+        pk=screen_id if isinstance(screen_id, int) and not isinstance(screen_id, bool) else None
+    ).first()
     if screen is None:
         raise Invalid(_("The screen must be a screen of this version."))
     return Feedback.objects.create(
@@ -105,19 +106,13 @@ def feedback_triage(*, user, feedback_id, status=None, reply=None) -> Feedback:
     return feedback
 
 
-def feedback_make_action_item(*, user, feedback_id, plan_id):
-    """One click: the feedback becomes a plan item (and is marked planned)."""
-    from plans.models import ActionPlan
-    from plans.services import item_create_from_feedback
-
-    feedback = Feedback.objects.select_related("version__prototype").filter(pk=feedback_id).first()
-    plan = ActionPlan.objects.select_related("office").filter(pk=plan_id).first()
-    if feedback is None or plan is None:
-        raise NotFound()
+@transaction.atomic
+def feedback_mark_planned(*, user, feedback: Feedback) -> Feedback:
+    """The feedback was taken up in an action plan: new feedback becomes "planned" (a status
+    someone already set is kept). Only those who triage it may say so."""
     if not user.has_perm("feedback.triage_feedback", feedback):
-        raise Forbidden()
-    with transaction.atomic():
-        item = item_create_from_feedback(user=user, feedback=feedback, plan=plan)
-        if feedback.status == FeedbackStatus.NEW:
-            Feedback.objects.filter(pk=feedback.pk).update(status=FeedbackStatus.PLANNED)
-    return item
+        raise Forbidden(_("Only facilitators and the prototype's office teams triage its feedback."))
+    if feedback.status == FeedbackStatus.NEW:
+        Feedback.objects.filter(pk=feedback.pk).update(status=FeedbackStatus.PLANNED)
+        feedback.status = FeedbackStatus.PLANNED
+    return feedback

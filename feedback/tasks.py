@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prototypes.models import Hotspot, Screen
+from prototypes.selectors import hotspot_at
 from workshop_site.core.errors import Forbidden, Invalid, NotFound, RateLimited
 from workshop_site.core.ratelimit import named
 
@@ -50,13 +50,6 @@ def _own_running_run(run_id, session_key: str) -> TaskRun:
     return run
 
 
-def _hotspot_at(screen_id: int, x: float, y: float) -> Hotspot | None:
-    for hotspot in Hotspot.objects.filter(screen_id=screen_id).order_by("y", "x", "pk"):
-        if hotspot.x <= x <= hotspot.x + hotspot.w and hotspot.y <= y <= hotspot.y + hotspot.h:
-            return hotspot
-    return None
-
-
 @transaction.atomic
 def run_tap(*, run_id, session_key: str, screen_id, x, y) -> dict:
     """Store one tap; says whether it hit, where it led, and whether the goal is reached.
@@ -72,7 +65,7 @@ def run_tap(*, run_id, session_key: str, screen_id, x, y) -> dict:
     ms = min(MAX_RUN_MS, int((timezone.now() - run.started_at).total_seconds() * 1000))
     if screen_id != run.current_screen_id:
         raise Invalid(_("This tap is not on the screen the task is at."))
-    hotspot = _hotspot_at(screen_id, float(x), float(y))
+    hotspot = hotspot_at(screen_id, float(x), float(y))
     led_to = None
     if hotspot is not None:
         if hotspot.target_screen_id:
@@ -108,7 +101,7 @@ def run_restart(*, run_id, session_key: str) -> TaskRun:
     return TaskRun.objects.create(task=run.task, session_key=session_key, current_screen_id=run.task.start_screen_id)
 
 
-def task_validate(*, version, start_screen: Screen, goal_screens, expected_path: list[int]) -> None:
+def task_validate(*, version, start_screen, goal_screens, expected_path: list[int]) -> None:
     """A task's screens must all belong to its version."""
     ids = {s.pk for s in version.screens.all()}
     if start_screen.pk not in ids or any(s.pk not in ids for s in goal_screens) or any(i not in ids for i in expected_path):

@@ -4,11 +4,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from workshop_site.core.api import ApiError
 from workshop_site.core.client_ip import request_client_ip
+from workshop_site.core.errors import Forbidden, NotFound
 from workshop_site.workshops.models import WorkshopPage
 
 from . import realtime, selectors, services, throttle
+from .errors import AlreadyJoined
 from .models import Participant
 from .rules import can_see_results
 from .sessions import participant_id_for, remember_participant
@@ -30,14 +31,7 @@ class ParticipantOut(Schema):
 
 
 def _workshop(request: HttpRequest, code: str) -> WorkshopPage:
-    address = request_client_ip(request)
-    if throttle.lookups_blocked(address):
-        raise ApiError("rate_limited", _("Too many unknown codes; wait a minute."), 429)
-    workshop = WorkshopPage.find_by_code(code)
-    if workshop is None:
-        throttle.lookup_failed(address)
-        raise ApiError("not_found", _("No workshop has this code."), 404)
-    return workshop
+    return throttle.workshop_for_code(code, request_client_ip(request))
 
 
 @router.post("/workshops/{code}/participants", response={201: ParticipantOut})
@@ -46,7 +40,7 @@ def join(request, code: str, payload: JoinIn):
     workshop = _workshop(request, code)
     existing = participant_id_for(request.session, workshop.pk)
     if existing is not None:
-        raise ApiError("invalid", _("This browser has already joined this workshop."), 409)
+        raise AlreadyJoined()
     # A refusal (DomainError) becomes `{"code", "message"}` with its status in core.api.
     participant = services.participant_join(
         workshop=workshop, display_name=payload.display_name, role=payload.role, user=request.user
@@ -76,7 +70,7 @@ def results(request, code: str):
     """The ranked ideas with their votes, split by channel."""
     workshop = _workshop(request, code)
     if not can_see_results(request.user, workshop):
-        raise ApiError("forbidden", _("Blind voting: the results are shown after the vote."), 403)
+        raise Forbidden(_("Blind voting: the results are shown after the vote."))
     data = selectors.results(workshop)
     return {
         "workshop": {"code": workshop.join_code, "title": workshop.title, "phase": workshop.phase},
@@ -114,14 +108,14 @@ class TallySheetIn(Schema):
 def _assisted_workshop(request: HttpRequest, code: str) -> WorkshopPage:
     workshop = _workshop(request, code)
     if not request.user.has_perm("ideas.assist_workshop", workshop):
-        raise ApiError("forbidden", _("Only a facilitator or a helper of this workshop may do this."), 403)
+        raise Forbidden(_("Only a facilitator or a helper of this workshop may do this."))
     return workshop
 
 
 def _proxy_participant(workshop: WorkshopPage, participant_id: int) -> Participant:
     participant = Participant.objects.filter(pk=participant_id, workshop_id=workshop.pk, is_proxy=True).first()
     if participant is None:
-        raise ApiError("not_found", _("No participant entered by a helper has this id here."), 404)
+        raise NotFound(_("No participant entered by a helper has this id here."))
     return participant
 
 
@@ -190,7 +184,7 @@ def paper_tallies(request, code: str):
     """Every tally sheet, corrections included (`current`: whether it counts)."""
     workshop = _workshop(request, code)
     if not can_see_results(request.user, workshop):
-        raise ApiError("forbidden", _("Blind voting: the results are shown after the vote."), 403)
+        raise Forbidden(_("Blind voting: the results are shown after the vote."))
     return {"sheets": [_sheet_out(s) for s in selectors.tally_sheets(workshop.pk)]}
 
 

@@ -2,10 +2,11 @@
 
 Thin by design: it parses and validates each message, calls the `ideas.services` function
 that the HTTP doors call too, acks after the commit, and answers every refusal with an
-`error` frame while the connection stays open. Broadcasts come from the room's relay.
+`error` frame while the connection stays open. Broadcasts come from the room's relay
+(`ideas.realtime`), to which each socket is a `realtime.RoomSocket`; under daphne, the room's
+frames go straight to the socket's WebSocket protocol (`ideas.daphne_transport`).
 """
 
-import functools
 import json
 import logging
 from importlib import import_module
@@ -15,13 +16,20 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from workshop_site.core.errors import Unavailable
+from workshop_site.core.errors import (
+    DomainError,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
 from workshop_site.core.ratelimit import socket_message_allowed
 from workshop_site.workshops.models import WorkshopPage
 
-from . import realtime, selectors, services
-from .errors import Invalid, LiveError, NotFound, NotJoined, RateLimited
+from . import daphne_transport, realtime, selectors, services
+from .errors import NotJoined
 from .rules import tallies_visible_to_participants
 from .sessions import participant_id_for
 
@@ -41,20 +49,37 @@ CLOSE_TRY_AGAIN, CLOSE_SIGNED_OUT = 1013, 4401
 MAX_REF_LENGTH = 64
 
 
-class WorkshopConsumer(AsyncWebsocketConsumer):
+# Refusals of the socket itself, before any service is asked (docs/protocol.md, "Error codes").
+class TooLarge(DomainError):
+    code, status = "too_large", 413
+    default_message = gettext_lazy("The message is too large (at most 64 KiB).")
+
+
+class InvalidJson(DomainError):
+    code, status = "invalid_json", 400
+    default_message = gettext_lazy("The message is not valid JSON.")
+
+
+class UnknownType(DomainError):
+    code, status = "unknown_type", 400
+    default_message = gettext_lazy("Unknown message type.")
+
+
+class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
     # No channel-layer channel per socket: the room's relay is this process's only listener
     # (an alias that is not configured makes Channels skip the per-consumer channel).
     channel_layer_alias = "atelier.no-per-socket-channel"
 
     workshop: WorkshopPage
     relay: realtime.RoomRelay | None = None
+    # This socket's WebSocket protocol when daphne serves it (None elsewhere: tests, other servers).
+    wire: daphne_transport.DaphneSocketWire | None = None
 
     async def connect(self):
         self.relay = None
         self.joined_id = None
         self.closing = False
-        self.protocol = _daphne_protocol(self.base_send)
-        self.transport = _daphne_transport(self.protocol)
+        self.wire = daphne_transport.wire_for(self.base_send)
         try:
             found = await database_sync_to_async(self._open)(self.scope["url_route"]["kwargs"]["code"])
         except DATABASE_DOWN:
@@ -75,7 +100,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self.send_error(None, Unavailable())
             await self.close(code=CLOSE_TRY_AGAIN)
             return
-        except LiveError:  # the workshop was deleted meanwhile
+        except DomainError:  # the workshop was deleted meanwhile (NotFound)
             await self.close(code=4404)
             return
         if self.relay is not None and self.relay.layer_down:
@@ -142,15 +167,16 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: str, encoded: bytes) -> None:
         """Called by the relay with a room frame serialised and encoded once for all sockets.
 
-        Under daphne it goes straight to this socket's WebSocket protocol: a room frame needs
-        nothing of the ASGI send chain (session and outage middleware, daphne's reply
-        dispatch, the text encoding per socket), which made each frame cost a third more CPU
-        than the bare baseline's in bench/, at 10 frames a second to every phone of the room."""
-        protocol = self.protocol
-        if protocol is None or protocol.state != protocol.STATE_OPEN:
+        Under daphne it goes straight to this socket's WebSocket protocol (the wire): a room
+        frame needs nothing of the ASGI send chain (session and outage middleware, daphne's
+        reply dispatch, the text encoding per socket), which made each frame cost a third more
+        CPU than the bare baseline's in bench/, at 10 frames a second to every phone of the
+        room. Elsewhere, or once the protocol is no longer open, it takes the ASGI send."""
+        wire = self.wire
+        if wire is None or not wire.is_open():
             await self._send_text(frame)
         elif not self.closing and not self._reader_stuck():
-            protocol.sendMessage(encoded, False)
+            wire.write(encoded)
 
     async def send_json(self, payload: dict) -> None:
         await self._send_text(json.dumps(payload, separators=(",", ":")))
@@ -164,18 +190,20 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         """Has the reader left more than MAX_PENDING_BYTES unread? Then it is dropped at once
         (a polite close would queue behind the same backlog); the browser reconnects and
         starts from a snapshot."""
-        if self.transport is None or _pending_bytes(self.transport) <= MAX_PENDING_BYTES:
+        wire = self.wire
+        if wire is None or wire.pending_bytes() <= MAX_PENDING_BYTES:
             return False
         self.closing = True
         logger.warning("Closed a live socket of room %s: its reader fell %d bytes behind",
-                       self.workshop.pk, _pending_bytes(self.transport))
+                       self.workshop.pk, wire.pending_bytes())
         if self.relay is not None:
             self.relay.unregister(self)
-        self.transport.abortConnection()
+        wire.abort()
         return True
 
-    async def send_error(self, ref, error: LiveError) -> None:
-        await self.send_json({"type": "error", "ref": ref, "code": error.code, "message": error.message})
+    async def send_error(self, ref, error: DomainError) -> None:
+        """The one place a refusal becomes this socket's `error` frame; nothing has changed."""
+        await self.send_json(realtime.error_frame(ref, error))
 
     async def send_snapshot(self, *, ref, register: bool = False) -> None:
         def build():
@@ -211,35 +239,17 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     # messages -----------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
-        raw = text_data if text_data is not None else bytes_data
-        if raw is None or len(raw if isinstance(raw, bytes) else raw.encode()) > MAX_MESSAGE_BYTES:
-            await self.send_json({"type": "error", "ref": None, "code": "too_large",
-                                  "message": _("The message is too large (at most 64 KiB).")})
-            return
+        ref = None  # until the message is read: a refusal before that answers `ref: null`
         try:
-            message = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            await self.send_json({"type": "error", "ref": None, "code": "invalid_json",
-                                  "message": _("The message is not valid JSON.")})
-            return
-        if not isinstance(message, dict):
-            await self.send_error(None, Invalid(_("A message must be a JSON object.")))
-            return
-        ref = message.get("ref")
-        if ref is not None and not (isinstance(ref, str | int) and not isinstance(ref, bool) and len(str(ref)) <= MAX_REF_LENGTH):
-            await self.send_error(None, Invalid(_("`ref` must be a short string or number.")))
-            return
-        if not await socket_message_allowed(self.scope):
-            await self.send_error(ref, RateLimited())
-            return
-        handler = self.HANDLERS.get(message.get("type")) if isinstance(message.get("type"), str) else None
-        if handler is None:
-            await self.send_json({"type": "error", "ref": ref, "code": "unknown_type",
-                                  "message": _("Unknown message type.")})
-            return
-        try:
+            message = _message(text_data if text_data is not None else bytes_data)
+            ref = _ref(message)
+            if not await socket_message_allowed(self.scope):
+                raise RateLimited()
+            handler = self.HANDLERS.get(message.get("type")) if isinstance(message.get("type"), str) else None
+            if handler is None:
+                raise UnknownType()
             await handler(self, message, ref)
-        except LiveError as error:
+        except DomainError as error:
             await self.send_error(ref, error)
         except DATABASE_DOWN:
             logger.warning("A live message was refused: the database is unreachable", exc_info=True)
@@ -332,29 +342,25 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     }
 
 
-def _daphne_protocol(send):
-    """The WebSocket protocol (autobahn's, daphne's subclass) of this socket when daphne serves
-    it: its ASGI `send` is a partial of the server's reply method, bound to the connection's
-    protocol, under the wrappers of Channels' middleware. None elsewhere (tests, other servers)."""
-    for _depth in range(5):
-        wrapper = getattr(send, "__self__", None)
-        if isinstance(send, functools.partial) or not hasattr(wrapper, "real_send"):
-            break
-        send = wrapper.real_send
-    protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
-    needed = ("sendMessage", "state", "STATE_OPEN", "transport")
-    return protocol if protocol is not None and all(hasattr(protocol, name) for name in needed) else None
+def _message(raw: str | bytes | None) -> dict:
+    """A client message read: a JSON object of at most MAX_MESSAGE_BYTES."""
+    if raw is None or len(raw if isinstance(raw, bytes) else raw.encode()) > MAX_MESSAGE_BYTES:
+        raise TooLarge()
+    try:
+        message = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidJson() from None
+    if not isinstance(message, dict):
+        raise Invalid(_("A message must be a JSON object."))
+    return message
 
 
-def _daphne_transport(protocol):
-    """The TCP transport under daphne's protocol, if it keeps Twisted's write buffer."""
-    transport = getattr(protocol, "transport", None)
-    return transport if transport is not None and hasattr(transport, "_tempDataLen") else None
-
-
-def _pending_bytes(transport) -> int:
-    """Bytes written to the socket that the kernel has not taken yet (Twisted's buffer)."""
-    return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+def _ref(message: dict):
+    """The message's `ref` (echoed by the answer): None, or a short string or number."""
+    ref = message.get("ref")
+    if ref is not None and not (isinstance(ref, str | int) and not isinstance(ref, bool) and len(str(ref)) <= MAX_REF_LENGTH):
+        raise Invalid(_("`ref` must be a short string or number."))
+    return ref
 
 
 def _take_tally(state: dict, tally: dict) -> None:

@@ -1,11 +1,13 @@
-"""Getting changes of a live room to every screen, as DESIGN.md 'A live vote' describes.
+"""Getting changes of a live room to every screen (docs/architecture.md, "The path of a
+request"; the frames and their `seq` are docs/protocol.md's).
 
 - `publish(workshop_id, event)`: after a commit, one channel-layer message to the room's group.
 - `tallies_changed(workshop_id)`: marks the room's tallies dirty; this process sends the latest
   absolute tallies at most every `TALLY_INTERVAL` seconds, one message however many votes.
 - `RoomRelay`: one per room per process. It is the only member of the room's group from this
   process; it numbers the frames (`seq`), serialises each once and writes it to the local
-  sockets. While a fan-out is under way, newer tallies replace older ones ("latest wins").
+  sockets (`RoomSocket`). While a fan-out is under way, newer tallies replace older ones
+  ("latest wins").
 
 So N voters never cause N×N channel-layer messages: votes cause at most 10 tally messages a
 second per process, and each reaches one relay per process.
@@ -18,11 +20,16 @@ import json
 import logging
 import threading
 import time
+from abc import abstractmethod
 from collections import deque
+from typing import Protocol
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.utils.translation import gettext as _
+
+from workshop_site.core.errors import DomainError, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +45,14 @@ FANOUT_SLICE = 50
 LAYER_RETRY_SECONDS = 1.0
 
 
-def live_paused():
-    from django.utils.translation import gettext as _
-
-    from workshop_site.core.errors import Unavailable
-
+def live_paused() -> Unavailable:
     return Unavailable(_("Live updates are paused: the server lost its live connection. "
                          "Nothing was changed; try again in a moment."))
+
+
+def error_frame(ref, error: DomainError) -> dict:
+    """A refusal as the protocol's `error` frame (the consumer's answers, the relay's notice)."""
+    return {"type": "error", "ref": ref, "code": error.code, "message": error.message}
 
 
 def group_name(workshop_id: int) -> str:
@@ -171,6 +179,30 @@ def _coalescer_for(loop: asyncio.AbstractEventLoop) -> TallyCoalescer:
 # --- the receiving side: one relay per room per process ------------------------------------
 
 
+class RoomSocket(Protocol):
+    """What a relay asks of a local socket: the link between the relay and the consumer
+    (`ideas.consumers.WorkshopConsumer`, which declares it fulfils it). Sockets are keys of the
+    relay's dicts, so they compare and hash by identity."""
+
+    @abstractmethod
+    async def send_frame(self, frame: str, encoded: bytes) -> None:
+        """Write a room frame: `frame` serialised once for the room, `encoded` its UTF-8 bytes
+        (shared by every socket). Never waits on the reader: one too far behind is dropped."""
+
+    @abstractmethod
+    def is_participant(self, participant_id: int) -> bool:
+        """Is this a socket of that participant (closed when they are removed)?"""
+
+    @abstractmethod
+    def still_allowed(self) -> bool:
+        """Is the person behind the socket still signed in and in the room? Asked every
+        REVALIDATE_INTERVAL from the database thread (it may read the database)."""
+
+    @abstractmethod
+    async def close_signed_out(self) -> None:
+        """Close the socket: its person logged out, was deactivated or removed."""
+
+
 class RoomRelay:
     """This process's member of a room's group, fanning frames out to the local sockets.
 
@@ -184,7 +216,7 @@ class RoomRelay:
         self.group = group_name(workshop_id)
         self.layer = get_channel_layer()
         self.channel: str | None = None
-        self.sockets: dict[object, bool] = {}
+        self.sockets: dict[RoomSocket, bool] = {}
         self.seq = 0
         # The seq of the last frame that changed more than tallies or presence (an idea, the
         # phase, the timer, a gap), and the last tally fanned out: a snapshot read while only
@@ -239,13 +271,13 @@ class RoomRelay:
             await asyncio.wait_for(self.layer.group_discard(self.group, self.channel), timeout=5)
 
     # sockets
-    def register(self, socket, *, full: bool) -> int:
+    def register(self, socket: RoomSocket, *, full: bool) -> int:
         """Add a socket; returns the seq its snapshot carries (frames after it follow in order)."""
         self.sockets[socket] = full
         self.presence_dirty = True
         return self.seq
 
-    def unregister(self, socket) -> None:
+    def unregister(self, socket: RoomSocket) -> None:
         self.sockets.pop(socket, None)
         self.presence_dirty = True
 
@@ -301,8 +333,7 @@ class RoomRelay:
                 logger.debug("Room %s relay cannot write to its channel layer", self.workshop_id, exc_info=True)
             self.layer_down = True
             paused = live_paused()
-            frame = json.dumps({"type": "error", "ref": None, "code": paused.code, "message": paused.message},
-                               separators=(",", ":"))
+            frame = json.dumps(error_frame(None, paused), separators=(",", ":"))
             await self._write(dict.fromkeys(self.sockets, frame))
         await asyncio.sleep(LAYER_RETRY_SECONDS)
 
@@ -377,7 +408,7 @@ class RoomRelay:
             public = json.dumps({"type": "tally", "seq": self.seq, "hidden": True}, separators=(",", ":"))
         await self._write({socket: (full if is_full else public) for socket, is_full in self.sockets.items()})
 
-    async def _write(self, frames: dict) -> None:
+    async def _write(self, frames: dict[RoomSocket, str]) -> None:
         encoded: dict[str, bytes] = {}  # each distinct frame encoded once, not per socket
         for n, (socket, frame) in enumerate(frames.items(), start=1):
             if n % FANOUT_SLICE == 0:
@@ -406,7 +437,7 @@ class RoomRelay:
                 continue
             await self._close_where([socket for socket, ok in zip(sockets, allowed, strict=True) if not ok])
 
-    async def _close_where(self, sockets: list) -> None:
+    async def _close_where(self, sockets: list[RoomSocket]) -> None:
         """Close the local sockets whose person left (logged out, deactivated, removed)."""
         for socket in sockets:
             self.unregister(socket)
@@ -449,7 +480,7 @@ class RoomRelay:
             logger.debug("Could not publish presence of room %s", self.workshop_id, exc_info=True)
 
 
-def _still_allowed(sockets: list) -> list[bool]:
+def _still_allowed(sockets: list[RoomSocket]) -> list[bool]:
     return [socket.still_allowed() for socket in sockets]
 
 
@@ -477,7 +508,7 @@ async def relay_for(workshop_id: int, *, tallies_visible: bool) -> RoomRelay:
     return relay
 
 
-async def relay_leave(relay: RoomRelay, socket) -> None:
+async def relay_leave(relay: RoomRelay, socket: RoomSocket) -> None:
     relay.unregister(socket)
     if not relay.sockets and not relay.stopped:
         loop = asyncio.get_running_loop()

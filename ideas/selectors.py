@@ -323,3 +323,14 @@ def proxy_votes(workshop_id: int) -> list[dict]:
         }
         for vote in votes
     ]
+
+
+def visible_idea(idea_id: int) -> Idea | None:
+    """An idea that is not hidden, with its workshop (for the apps built on ideas: plans)."""
+    return Idea.objects.select_related("workshop").filter(pk=idea_id, hidden=False).first()
+
+
+def idea_starting_with(workshop: WorkshopPage, text: str) -> Idea | None:
+    """The workshop's first idea whose text starts with `text` (the demo links plan items to
+    the kickoff's ideas this way)."""
+    return Idea.objects.filter(workshop=workshop, text__startswith=text).first()

@@ -18,19 +18,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from workshop_site.core.compiled import CompiledRead
+from workshop_site.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+)
 from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import realtime
-from .errors import (
-    Conflict,
-    Forbidden,
-    Invalid,
-    LiveError,
-    NoDotsLeft,
-    NotFound,
-    NotJoined,
-    PhaseClosed,
-)
+from .errors import FacilitatorOnly, NoDotsLeft, NotJoined, PhaseClosed
 from .models import (
     Idea,
     MessageReceipt,
@@ -79,7 +77,7 @@ def clean_tags(value) -> list[str]:
     return tags
 
 
-def _workshop_for_update(workshop_id: int) -> WorkshopPage:
+def _workshop_or_not_found(workshop_id: int) -> WorkshopPage:
     workshop = WorkshopPage.objects.filter(pk=workshop_id).first()
     if workshop is None:
         raise NotFound(_("This workshop does not exist."))
@@ -88,7 +86,7 @@ def _workshop_for_update(workshop_id: int) -> WorkshopPage:
 
 def _require_facilitator(user, workshop: WorkshopPage) -> None:
     if user is None or not user.has_perm("ideas.run_workshop", workshop):
-        raise Forbidden()
+        raise FacilitatorOnly()
 
 
 def _require_assistant(user, workshop: WorkshopPage) -> None:
@@ -104,7 +102,7 @@ def _check_entry(participant, workshop_id: int, entered_by) -> None:
         if participant.is_proxy:
             raise Forbidden(_("Only a helper enters this participant's ideas and dots."))
         return
-    _require_assistant(entered_by, _workshop_for_update(workshop_id))
+    _require_assistant(entered_by, _workshop_or_not_found(workshop_id))
     if not participant.is_proxy:
         raise Forbidden(_("A helper may act only for participants entered by a helper."))
 
@@ -218,7 +216,7 @@ def idea_create(*, participant_id: int | None, text, tags: Iterable[str] | None 
     """A participant posts an idea (phase `ideas` only); it appears live on every screen.
     `entered_by`: the helper who types it for a participant without a phone."""
     participant = _participant(participant_id)
-    workshop = _workshop_for_update(participant.workshop_id)
+    workshop = _workshop_or_not_found(participant.workshop_id)
     _check_entry(participant, workshop.pk, entered_by)
     text = clean_text(text, field=_("The idea"), max_length=Idea.MAX_LENGTH)
     tag_names = clean_tags(tags)
@@ -305,7 +303,7 @@ def _visible_idea(workshop_id: int, idea_id) -> int:
 @transaction.atomic
 def phase_set(*, user, workshop_id: int, phase) -> str:
     """A facilitator moves the workshop to another phase (any order; going back is allowed)."""
-    workshop = _workshop_for_update(workshop_id)
+    workshop = _workshop_or_not_found(workshop_id)
     _require_facilitator(user, workshop)
     if phase not in Phase.values:
         raise Invalid(_("Unknown phase. Use one of: %(phases)s.") % {"phases": ", ".join(Phase.values)})
@@ -388,7 +386,7 @@ def _int_or_invalid(value) -> int:
 @transaction.atomic
 def timer_start(*, user, workshop_id: int, seconds) -> dt.datetime:
     """A facilitator starts a countdown shown on every screen."""
-    workshop = _workshop_for_update(workshop_id)
+    workshop = _workshop_or_not_found(workshop_id)
     _require_facilitator(user, workshop)
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= MAX_TIMER_SECONDS:
         raise Invalid(_("`seconds` must be a whole number from 1 to %(max)d.") % {"max": MAX_TIMER_SECONDS})
@@ -401,7 +399,7 @@ def timer_start(*, user, workshop_id: int, seconds) -> dt.datetime:
 
 @transaction.atomic
 def timer_stop(*, user, workshop_id: int) -> None:
-    workshop = _workshop_for_update(workshop_id)
+    workshop = _workshop_or_not_found(workshop_id)
     _require_facilitator(user, workshop)
     WorkshopPage.objects.filter(translation_key=workshop.translation_key).update(timer_ends_at=None)
     transaction.on_commit(lambda: realtime.publish(workshop.pk, {"type": "timer", "ends_at": None}))
@@ -476,7 +474,7 @@ def paper_tally_submit(
     a new sheet that `corrects` the current one of its round, with a note saying why; the old
     one stays visible and stops counting. The room's tallies update live after the commit.
     """
-    workshop = _workshop_for_update(workshop_id)
+    workshop = _workshop_or_not_found(workshop_id)
     _require_assistant(user, workshop)
     if not phase_allows(workshop.phase, "paper_tally"):
         raise PhaseClosed(_("Paper tallies are taken while voting or showing the results, not in this stage."))
@@ -594,7 +592,7 @@ def write_once(*, participant_id: int, ref, message: dict, perform: Callable[[],
             answer = perform()
             MessageReceipt.objects.create(participant_id=participant_id, ref=key, fingerprint=fingerprint, answer=answer)
             return answer
-    except (IntegrityError, LiveError):
+    except (IntegrityError, DomainError):
         # The same ref was committed before (a resent message) or by another socket while this
         # attempt ran: this attempt rolled back; answer the stored one.
         answer = _receipt_answer(participant_id, key, fingerprint)

@@ -1,6 +1,7 @@
 """The live workshop's pages: join, the participant's phone screen, the presenter screen,
 results and their downloads. Thin: rules in `ideas.rules`, changes in `ideas.services`."""
 
+import functools
 import hashlib
 from contextlib import suppress
 
@@ -18,14 +19,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from wagtail import hooks
 
 from workshop_site.core.client_ip import request_client_ip
+from workshop_site.core.errors import DomainError, Forbidden, Invalid, NotFound
 from workshop_site.core.exports import csv_response, xlsx_response
 from workshop_site.core.ratelimit import CACHE_ERRORS
 from workshop_site.workshops.models import WorkshopPage
 
 from . import exports, selectors, services, throttle
-from .errors import Invalid, LiveError
 from .forms import (
     CodeForm,
     JoinForm,
@@ -36,32 +38,43 @@ from .forms import (
 from .models import Idea, Participant, TallyLine, TallySheet, Vote, WorkshopHelper
 from .rules import can_see_results, phase_allows, tallies_visible_to_participants
 from .sessions import participant_id_for, remember_participant
-
-
-def client_address(request) -> str | None:
-    return request_client_ip(request)
-
-
-def workshop_or_404(request, code: str) -> WorkshopPage:
-    """The live workshop for `code`; unknown codes count towards the guessing limit."""
-    address = client_address(request)
-    if throttle.lookups_blocked(address):
-        raise LookupsBlocked()
-    workshop = WorkshopPage.find_by_code(code)
-    if workshop is None:
-        throttle.lookup_failed(address)
-        raise Http404(_("No workshop has this code."))
-    return workshop
-
-
-class LookupsBlocked(Exception):
-    pass
+from .throttle import LookupsBlocked
 
 
 def too_many_lookups(request):
     response = render(request, "ideas/join.html", {"form": CodeForm(), "blocked": True}, status=429)
     response["Retry-After"] = str(throttle.retry_after_seconds())
     return response
+
+
+def live_workshop_view(view=None, *, canonical_code: bool = False):
+    """Every `/w/<code>/…` page: the view gets the live workshop for `code` instead of the code
+    (unknown codes count towards the guessing limit), and a refusal of the services that the
+    view does not answer itself is answered here, the same way on every page: not found → 404,
+    forbidden → 403, too many guesses → the join form with 429, anything else → its message
+    with its status. `canonical_code`: a code typed in another case (or 0/O, 1/I) is
+    redirected to the workshop's own."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, code: str, *args, **kwargs):
+            try:
+                workshop = throttle.workshop_for_code(code, request_client_ip(request))
+                if canonical_code and workshop.join_code != code:
+                    return redirect(request.path.replace(f"/w/{code}/", f"/w/{workshop.join_code}/", 1))
+                return view(request, workshop, *args, **kwargs)
+            except LookupsBlocked:
+                return too_many_lookups(request)
+            except NotFound as missing:
+                raise Http404(missing.message) from None
+            except Forbidden:
+                raise PermissionDenied from None
+            except DomainError as refusal:
+                return render(request, "ideas/refused.html", {"message": refusal.message}, status=refusal.status)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def join_url(request, workshop: WorkshopPage) -> str:
@@ -89,10 +102,10 @@ def join(request):
     form = CodeForm(data)
     if data is not None and form.is_valid():
         try:
-            workshop = workshop_or_404(request, form.cleaned_data["code"])
+            workshop = throttle.workshop_for_code(form.cleaned_data["code"], request_client_ip(request))
         except LookupsBlocked:
             return too_many_lookups(request)
-        except Http404:
+        except NotFound:
             form.add_error("code", _("No workshop has this code. Check it and try again."))
         else:
             return redirect(f"/w/{workshop.join_code}/")
@@ -100,14 +113,9 @@ def join(request):
 
 
 @require_http_methods(["GET", "POST"])
-def participant(request, code: str):
+@live_workshop_view(canonical_code=True)
+def participant(request, workshop: WorkshopPage):
     """`/w/<code>/`: the join form, then (same URL) the participant's screen."""
-    try:
-        workshop = workshop_or_404(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
-    if workshop.join_code != code:
-        return redirect(f"/w/{workshop.join_code}/")
     is_facilitator = request.user.has_perm("ideas.run_workshop", workshop)
     if participant_id_for(request.session, workshop.pk) is not None:
         return render(request, "ideas/participant.html", live_context(request, workshop, is_facilitator=is_facilitator))
@@ -120,7 +128,7 @@ def participant(request, code: str):
                     workshop=workshop, display_name=form.cleaned_data["display_name"],
                     role=form.cleaned_data["role"], user=request.user,
                 )
-            except LiveError as error:
+            except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 remember_participant(request.session, joined)
@@ -129,12 +137,9 @@ def participant(request, code: str):
     return render(request, "ideas/participant_join.html", {"workshop": workshop, "form": form}, status=status)
 
 
-def presenter(request, code: str):
+@live_workshop_view
+def presenter(request, workshop: WorkshopPage):
     """`/w/<code>/present/`: the wall screen; facilitator controls when one is logged in."""
-    try:
-        workshop = workshop_or_404(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
     is_facilitator = request.user.has_perm("ideas.run_workshop", workshop)
     context = live_context(request, workshop, is_facilitator=is_facilitator)
     context["qr_svg"] = qr_svg_markup(context["join_url"])
@@ -142,30 +147,22 @@ def presenter(request, code: str):
 
 
 def qr_svg_markup(url: str):
-    from django.utils.safestring import mark_safe
-
     qr = segno.make(url, error="m")
     # segno escapes nothing user-typed here: the URL is built from the validated join code.
     return mark_safe(qr.svg_inline(scale=8, border=2, dark="#1b1f24", light="#ffffff", omitsize=True))  # noqa: S308
 
 
-def qr_svg(request, code: str):
+@live_workshop_view
+def qr_svg(request, workshop: WorkshopPage):
     """`/w/<code>/qr.svg`: the join QR for printing."""
-    try:
-        workshop = workshop_or_404(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
     response = HttpResponse(qr_svg_markup(join_url(request, workshop)), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="atelier-{workshop.join_code}.svg"'
     return response
 
 
-def results(request, code: str):
+@live_workshop_view
+def results(request, workshop: WorkshopPage):
     """`/w/<code>/results/`: the ranking, by tag and by the voters' role."""
-    try:
-        workshop = workshop_or_404(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
     if not can_see_results(request.user, workshop):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
     data = selectors.results(workshop)
@@ -215,32 +212,28 @@ def ranking_rows(request, workshop: WorkshopPage, rows: list[dict], action_plans
     return html
 
 
+# The app that keeps action plans offers them here (ideas knows no app above it): each hook
+# function is called as `fn(user, workshop)` and returns plans this user may add items to.
+RESULTS_ACTION_PLANS = "atelier_results_action_plans"
+
+
 def editable_plans_for(user, workshop) -> list:
-    """The plans of the workshop's offices this user may add items to (for the one-click button)."""
+    """The plans the one-click "add to an action plan" button of the results offers."""
     if not user.is_authenticated:
         return []
-    from plans.models import ActionPlan
-
-    plans = ActionPlan.objects.filter(office__in=workshop.offices.all()).select_related("office").order_by("office__title", "-created")
-    return [plan for plan in plans if user.has_perm("plans.change_plan", plan)]
+    return [plan for offer in hooks.get_hooks(RESULTS_ACTION_PLANS) for plan in offer(user, workshop)]
 
 
-def results_csv(request, code: str):
-    try:
-        workshop = workshop_or_404(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
+@live_workshop_view
+def results_csv(request, workshop: WorkshopPage):
     if not can_see_results(request.user, workshop):
         raise PermissionDenied
     return csv_response(exports.results_rows(workshop), f"atelier-{workshop.join_code}-results.csv")
 
 
 @login_required
-def results_xlsx(request, code: str):
-    try:
-        workshop = workshop_or_404(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
+@live_workshop_view
+def results_xlsx(request, workshop: WorkshopPage):
     if not request.user.has_perm("ideas.view_results_export", workshop):
         raise PermissionDenied
     return xlsx_response(exports.results_xlsx(workshop), f"atelier-{workshop.join_code}-results.xlsx")
@@ -248,11 +241,9 @@ def results_xlsx(request, code: str):
 
 # --- assisted and paper participation: the helper's screens and the printables -------------
 
-def _assisted_workshop(request, code: str) -> WorkshopPage:
-    workshop = workshop_or_404(request, code)
+def _require_assistant(request, workshop: WorkshopPage) -> None:
     if not request.user.has_perm("ideas.assist_workshop", workshop):
         raise PermissionDenied
-    return workshop
 
 
 def _visible_ideas_numbered(workshop: WorkshopPage) -> list[dict]:
@@ -276,13 +267,11 @@ def _ideas_by_number(ideas: list[dict], numbers: list[int]) -> list[int]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assist(request, code: str):
+@live_workshop_view
+def assist(request, workshop: WorkshopPage):
     """`/w/<code>/assist/`: a helper adds people without a phone, then types their ideas and
     dots, keyboard first. Every change goes through the same services as a phone."""
-    try:
-        workshop = _assisted_workshop(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
+    _require_assistant(request, workshop)
     people = list(Participant.objects.filter(workshop=workshop, is_proxy=True).select_related("entered_by"))
     selected = next((p for p in people if str(p.pk) == (request.POST.get("participant") or request.GET.get("p"))), None)
     ideas = _visible_ideas_numbered(workshop)
@@ -329,7 +318,7 @@ def assist(request, code: str):
                 return redirect(f"{request.path}?p={selected.pk}")
             else:
                 raise Invalid(_("Unknown action."))
-        except LiveError as refusal:
+        except DomainError as refusal:
             error, status = refusal.message, refusal.status
         else:
             status = 400  # a form with errors
@@ -359,12 +348,9 @@ def _staff_users():
 
 @login_required
 @require_http_methods(["POST"])
-def assist_helpers(request, code: str):
+@live_workshop_view
+def assist_helpers(request, workshop: WorkshopPage):
     """Facilitators grant or take back the helper role of this workshop."""
-    try:
-        workshop = workshop_or_404(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
     try:
         if request.POST.get("action") == "revoke":
             services.helper_revoke(user=request.user, workshop=workshop, helper_id=request.POST.get("user"))
@@ -373,7 +359,7 @@ def assist_helpers(request, code: str):
             helper = _staff_users().filter(pk=_int_or_none(request.POST.get("user"))).first()
             grant = services.helper_grant(user=request.user, workshop=workshop, helper=helper)
             messages.success(request, _("%(name)s can now help in this workshop.") % {"name": grant.user})
-    except LiveError as refusal:
+    except DomainError as refusal:
         if refusal.status == 403:
             raise PermissionDenied from None
         messages.error(request, refusal.message)
@@ -389,13 +375,11 @@ def _int_or_none(value):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tally(request, code: str):
+@live_workshop_view
+def tally(request, workshop: WorkshopPage):
     """`/w/<code>/tally/`: type the sticker dots counted on a paper poster, once per round; a
     mistake is fixed with a visible correction."""
-    try:
-        workshop = _assisted_workshop(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
+    _require_assistant(request, workshop)
     ideas = _visible_ideas_numbered(workshop)
     sheets = selectors.tally_sheets(workshop.pk)
     data = request.POST if request.method == "POST" else None
@@ -420,7 +404,7 @@ def tally(request, code: str):
                 round_number=data.get("round", 1), corrects_id=corrected["id"] if corrected else None,
                 note=data.get("note", ""),
             )
-        except LiveError as refusal:
+        except DomainError as refusal:
             error, status = refusal.message, refusal.status
         else:
             messages.success(request, _("Paper tally saved: round %(round)d.") % {"round": sheet.round})
@@ -436,9 +420,8 @@ def tally(request, code: str):
     }, status=status)
 
 
-def _printable(request, code: str):
-    workshop = workshop_or_404(request, code)
-    return workshop, {
+def _printable_context(request, workshop: WorkshopPage) -> dict:
+    return {
         "workshop": workshop,
         "join_url": join_url(request, workshop),
         "qr_svg": qr_svg_markup(join_url(request, workshop)),
@@ -447,34 +430,28 @@ def _printable(request, code: str):
     }
 
 
-def poster(request, code: str):
+@live_workshop_view
+def poster(request, workshop: WorkshopPage):
     """`/w/<code>/poster/`: the ideas, numbered in large type, with room for sticker dots and
     the join QR; A4 by default, `?size=a3` for a wall poster."""
-    try:
-        _workshop, context = _printable(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
+    context = _printable_context(request, workshop)
     return render(request, "ideas/poster.html", context)
 
 
-def handout(request, code: str):
+@live_workshop_view
+def handout(request, workshop: WorkshopPage):
     """`/w/<code>/handout/`: the ideas with their numbers, for people who follow on paper."""
-    try:
-        _workshop, context = _printable(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
+    context = _printable_context(request, workshop)
     return render(request, "ideas/handout.html", context)
 
 
 SUMMARY_IDEAS = 15
 
 
-def summary(request, code: str):
+@live_workshop_view
+def summary(request, workshop: WorkshopPage):
     """`/w/<code>/summary/`: one page of results for the office's notice board."""
-    try:
-        workshop, context = _printable(request, code)
-    except LookupsBlocked:
-        return too_many_lookups(request)
+    context = _printable_context(request, workshop)
     if not can_see_results(request.user, workshop):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
     data = selectors.results(workshop)

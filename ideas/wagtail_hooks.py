@@ -12,7 +12,16 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from workshop_site.core.sections import WORKSHOP_PAGE_SECTIONS, Section
+
 from .models import Idea, Participant
+
+
+@hooks.register(WORKSHOP_PAGE_SECTIONS, order=10)
+def workshop_live_room(request, room):
+    """The workshop page's way into its live room: the join code while it is open, the
+    presenter screen and the results."""
+    return Section("ideas/includes/workshop_live_room.html", {"room": room})
 
 
 class IdeaFilterSet(WagtailFilterSet):

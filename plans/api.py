@@ -1,4 +1,5 @@
-"""`GET /api/offices/{slug}/plan` and `PATCH /api/plan-items/{id}` (DESIGN.md 'JSON API')."""
+"""`GET /api/offices/{slug}/plan` and `PATCH /api/plan-items/{id}`: the JSON API of action
+plans (their shapes are a contract with outside clients; the schema is at `/api/openapi.json`)."""
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema

@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from ideas.models import Idea
-from prototypes.models import PrototypeVersion
+from ideas.selectors import idea_starting_with
+from prototypes.selectors import version_by_number
 
 from .models import ActionItem, ActionPlan, ItemUpdate, Milestone
 
@@ -28,9 +28,9 @@ def seed(demo) -> None:
         return
     today = timezone.localdate()
     kickoff = demo.workshops.get("kickoff")
-    mobile_idea = Idea.objects.filter(workshop=kickoff, text__startswith="Echipa mobilă").first()
-    online_idea = Idea.objects.filter(workshop=kickoff, text__startswith="Cererea de indemnizație").first()
-    prototype_v1 = PrototypeVersion.objects.filter(prototype__slug="maternitate-online", number=1).first()
+    mobile_idea = idea_starting_with(kickoff, "Echipa mobilă")
+    online_idea = idea_starting_with(kickoff, "Cererea de indemnizație")
+    prototype_v1 = version_by_number("maternitate-online", 1)
     for slug, office in demo.offices.items():
         team_user = demo.users.get(slug)
         plan = ActionPlan.objects.create(

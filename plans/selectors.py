@@ -48,6 +48,16 @@ def plans_for_office(office, *, user, with_origins: bool = True) -> list[ActionP
     return [plan for plan in plans if user.has_perm("plans.view_plan", plan)]
 
 
+def plans_editable_by(user, offices) -> list[ActionPlan]:
+    """The plans of `offices` (a queryset of office pages) this user may add items to: what
+    the one-click "make it an action item" of a workshop's results and of the feedback
+    triage offers, by office, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    plans = ActionPlan.objects.filter(office__in=offices).select_related("office").order_by("office__title", "-created")
+    return [plan for plan in plans if user.has_perm("plans.change_plan", plan)]
+
+
 def plan_summary(plan: ActionPlan, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     items = list(plan.items.all())
@@ -126,8 +136,6 @@ def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
         described.append((labels[field], str(names.get(before, before) if before is not None else "—"),
                           str(names.get(after, after) if after is not None else "—")))
     return described
-
-
 
 
 def offices_overview(today: dt.date | None = None) -> list[dict]:

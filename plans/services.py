@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from feedback import selectors as feedback_selectors
+from feedback import services as feedback_services
 from workshop_site.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Milestone, Priority
@@ -233,3 +235,16 @@ def item_create_from_feedback(*, user, feedback, plan: ActionPlan) -> ActionItem
         user=user, plan=plan, title=feedback.text[:200], description=feedback.text,
         prototype_versions=[feedback.version], feedback=[feedback],
     )
+
+
+@transaction.atomic
+def item_create_from_triage(*, user, feedback_id, plan_id) -> ActionItem:
+    """"Make an action item" on the feedback triage page: the feedback becomes an item of the
+    chosen plan and, when it was new, is marked planned. Only those who triage the feedback
+    and may change the plan can; nothing is kept when either refuses."""
+    feedback = feedback_selectors.feedback_by_id(feedback_id)
+    plan = ActionPlan.objects.select_related("office").filter(pk=_pk(plan_id)).first()
+    if feedback is None or plan is None:
+        raise NotFound()
+    feedback_services.feedback_mark_planned(user=user, feedback=feedback)
+    return item_create_from_feedback(user=user, feedback=feedback, plan=plan)

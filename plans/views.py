@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ideas.models import Idea
+from ideas.selectors import visible_idea
 from workshop_site.core.errors import DomainError
 from workshop_site.core.exports import csv_response, xlsx_bytes, xlsx_response
 from workshop_site.core.i18n import canonical_pages
@@ -96,7 +96,9 @@ def overview(request):
 @require_POST
 def item_from_idea(request, idea_id: int):
     """One click on a results page: the idea becomes an item of the chosen office plan."""
-    idea = get_object_or_404(Idea.objects.select_related("workshop"), pk=idea_id, hidden=False)
+    idea = visible_idea(idea_id)
+    if idea is None:
+        raise Http404
     plan = ActionPlan.objects.select_related("office").filter(pk=request.POST.get("plan") or 0).first()
     if plan is None:
         raise Http404

@@ -1,6 +1,9 @@
-"""Plans and items in the Wagtail admin, filtered and checked by the same rule as everywhere."""
+"""Plans and items in the Wagtail admin, filtered and checked by the same rule as everywhere;
+and what plans add to other apps' pages through their hooks: the office page's plans, the
+action plans a workshop's results offer, and "make an action item" on the feedback triage."""
 
 from django.http import Http404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -10,10 +13,15 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from workshop_site.core.i18n import canonical
+from workshop_site.core.sections import OFFICE_PAGE_SECTIONS, Section
+
+from . import admin_views
 from .admin_forms import ActionItemAdminForm, ActionPlanAdminForm
 from .models import ActionItem, ActionPlan
 from .permissions import OfficePlanPermissionPolicy
 from .rules import editable_plans_filter
+from .selectors import plan_summary, plans_editable_by, plans_for_office
 
 register_permission_policy(ActionPlan, OfficePlanPermissionPolicy(ActionPlan))
 register_permission_policy(ActionItem, OfficePlanPermissionPolicy(ActionItem, plan_path="plan__"))
@@ -110,3 +118,44 @@ class PlansGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_plans_viewsets():
     return PlansGroup()
+
+
+@hooks.register("register_admin_urls")
+def plans_admin_urls():
+    # The form of plans' section of the feedback triage page (below) posts here: a plans view,
+    # kept at the address and URL name it had when feedback owned it.
+    return [
+        path("feedback/<int:feedback_id>/action-item/", admin_views.item_from_feedback, name="feedback_admin_make_item"),
+    ]
+
+
+@hooks.register(OFFICE_PAGE_SECTIONS, order=20)
+def office_plans_section(request, page):
+    """The office's plans the visitor may read, each as a summary with progress, counts and
+    timeline. Plans point at the office's canonical page; a translation shows the same."""
+    plans = plans_for_office(canonical(page), user=request.user, with_origins=False)
+    return Section(
+        "plans/includes/office_plans.html",
+        {"plans": [plan_summary(plan) for plan in plans]},
+        stylesheets=("plans/plans.css",),
+    )
+
+
+@hooks.register("atelier_results_action_plans")
+def action_plans_for_results(user, workshop) -> list:
+    """The results page's one-click "add to an action plan" (ideas.views): the plans of the
+    workshop's offices this user may add items to."""
+    return plans_editable_by(user, workshop.offices.all())
+
+
+@hooks.register("atelier_feedback_triage_sections")
+def feedback_action_items_section(request, feedback):
+    """On the feedback triage page: the items made of this feedback, and "make an action item"
+    in a plan of the prototype's offices that the user may change."""
+    return Section(
+        "plans/includes/feedback_action_items.html",
+        {
+            "action_items": feedback.action_items.all(),
+            "plans": plans_editable_by(request.user, feedback.version.prototype.offices.all()),
+        },
+    )

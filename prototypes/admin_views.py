@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
 from . import services
-from .api import RENDITION
 from .forms import HotspotFormSet, ScreensUploadForm
 from .models import Prototype, PrototypeVersion, Screen
+from .selectors import screen_rendition
 
 
 def _require_edit(request, prototype: Prototype) -> None:
@@ -90,7 +90,7 @@ def hotspots_edit(request, screen_id: int):
             messages.success(request, _("Hotspots saved."))
             return redirect(reverse("prototypes_admin_hotspots", args=[screen.pk]))
         messages.error(request, _("The hotspots could not be saved; see the errors below."))
-    rendition = screen.image.get_rendition(RENDITION)
+    rendition = screen_rendition(screen)
     siblings = list(screen.version.screens.order_by("sort_order", "pk"))
     return TemplateResponse(
         request, "prototypes/admin/hotspots_edit.html",

@@ -1,4 +1,6 @@
-"""`GET /api/prototypes/{slug}` and `GET /api/services/{slug}/maps` (DESIGN.md 'JSON API')."""
+"""`GET /api/prototypes/{slug}` and `GET /api/services/{slug}/maps`: the public JSON API of
+prototypes and service maps (their shapes are a contract with outside clients; the schema is
+at `/api/openapi.json`)."""
 
 from django.shortcuts import get_object_or_404
 from ninja import Router
@@ -8,6 +10,7 @@ from workshop_site.offices.models import Service
 from .models import Prototype
 from .selectors import (
     hotspot_payload,
+    screen_rendition,
     service_maps,
     step_payload,
     versions_with_screens,
@@ -15,11 +18,9 @@ from .selectors import (
 
 router = Router(tags=["prototypes"])
 
-RENDITION = "max-1080x2400"
-
 
 def screen_payload(screen) -> dict:
-    rendition = screen.image.get_rendition(RENDITION)
+    rendition = screen_rendition(screen)
     return {
         "id": screen.pk,
         "title": screen.title,

@@ -4,12 +4,12 @@ import rules
 
 from workshop_site.core.predicates import is_facilitator
 
+from .selectors import in_prototype_office_team
+
 
 @rules.predicate
 def is_team_of_prototype_office(user, prototype) -> bool:
-    if prototype is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return prototype.offices.filter(team_group__in=user.groups.all()).exists()
+    return in_prototype_office_team(user, prototype)
 
 
 rules.add_perm("prototypes.view_draft", is_facilitator | is_team_of_prototype_office)

@@ -1,9 +1,15 @@
-"""Reads: the prototype as the API and play mode need it, and service-map metrics."""
+"""Reads: the prototype as the API and play mode need it, and service-map metrics.
+
+This is also prototypes' door for the apps built on it (feedback, plans): they find
+prototypes, versions, screens and hotspots here, never in `prototypes.models`.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
+
+from workshop_site.offices.models import Service
 
 from .models import (
     Actor,
@@ -12,9 +18,74 @@ from .models import (
     MapKind,
     MapStep,
     Prototype,
+    PrototypeVersion,
     Screen,
     ServiceMap,
 )
+
+# The one size a screen's picture is shown at: play mode, the API, the hotspot editor, the
+# feedback triage and the heatmaps draw on the same rendition, so fractions match pixels.
+RENDITION = "max-1080x2400"
+
+
+def screen_rendition(screen: Screen):
+    """The screen's picture at `RENDITION` (Wagtail makes it once and keeps it)."""
+    return screen.image.get_rendition(RENDITION)
+
+
+def prototype_by_slug(slug: str) -> Prototype | None:
+    return Prototype.objects.filter(slug=slug).first()
+
+
+def version_by_number(slug: str, number: int) -> PrototypeVersion | None:
+    """Version `number` of the prototype `slug` (published or not: the caller asks the rule)."""
+    return PrototypeVersion.objects.select_related("prototype").filter(prototype__slug=slug, number=number).first()
+
+
+def version_by_id(version_id: int) -> PrototypeVersion | None:
+    return PrototypeVersion.objects.select_related("prototype").filter(pk=version_id).first()
+
+
+def screens_of_versions(version_ids):
+    """The screens of these versions (a queryset, so the caller may annotate it)."""
+    return Screen.objects.filter(version_id__in=version_ids)
+
+
+def hotspot_at(screen_id: int, x: float, y: float) -> Hotspot | None:
+    """The hotspot a tap at (x, y), fractions of the screen, lands on: the topmost-leftmost
+    when hotspots overlap, as play mode draws them."""
+    for hotspot in Hotspot.objects.filter(screen_id=screen_id).order_by("y", "x", "pk"):
+        if hotspot.x <= x <= hotspot.x + hotspot.w and hotspot.y <= y <= hotspot.y + hotspot.h:
+            return hotspot
+    return None
+
+
+def in_prototype_office_team(user, prototype: Prototype | None) -> bool:
+    """Whether the user is in the team of one of the prototype's offices (with facilitators,
+    they see its drafts, edit it and triage its feedback)."""
+    if prototype is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return prototype.offices.filter(team_group__in=user.groups.all()).exists()
+
+
+def office_prototypes(office, *, drafts: bool):
+    """The office's prototypes: published ones, or all of them for `drafts` (its team).
+    Prototypes point at the canonical office; a translation of the page shows the same."""
+    prototypes = (
+        Prototype.objects.filter(offices__translation_key=office.translation_key)
+        .distinct().select_related("service").order_by("title")
+    )
+    if not drafts:
+        prototypes = prototypes.filter(versions__published=True).distinct()
+    return prototypes
+
+
+def office_mapped_services(office):
+    """The services of the office's prototypes that have service maps."""
+    return (
+        Service.objects.filter(prototypes__offices__translation_key=office.translation_key, maps__isnull=False)
+        .distinct().order_by("name")
+    )
 
 
 def versions_with_screens(prototype: Prototype, *, published_only: bool):
@@ -103,5 +174,3 @@ def step_payload(step: MapStep) -> dict:
         "removed": step.removed,
         "replaces": [s.pk for s in step.replaces.all()],
     }
-
-

@@ -1,4 +1,4 @@
-"""Writes of prototypes and service maps: versioning, screens from uploads, hotspots, steps."""
+"""Writes of prototypes: versioning, screens from uploads, hotspots."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 from wagtail.images.forms import get_image_form
 
-from .models import Hotspot, MapKind, MapStep, Prototype, PrototypeVersion, Screen
+from .models import Hotspot, Prototype, PrototypeVersion, Screen
 
 
 @transaction.atomic
@@ -100,11 +100,3 @@ def hotspot_save(hotspot: Hotspot) -> Hotspot:
     hotspot.save()
     return hotspot
 
-
-def step_replaces_validate(*, step: MapStep, replaced: list[MapStep]) -> None:
-    """A to-be step may replace only as-is steps of the same service."""
-    for old in replaced:
-        if old.map.kind != MapKind.AS_IS or old.map.service_id != step.map.service_id:
-            raise ValidationError(
-                {"replaces": _("A to-be step can replace only as-is steps of the same service.")}
-            )

@@ -3,19 +3,104 @@
 Play mode draws the screen as an SVG with the picture and one real `<a>` per hotspot, so it
 works without JavaScript and on cheap phones; "back" without JavaScript goes to the screen
 the player came from (`?from=`), or to the start screen.
+
+Apps built on prototypes add layers to play mode through the `PLAY_LAYERS` hook (feedback:
+pinned feedback, and test tasks that keep a run through the links); prototypes knows none
+of them.
 """
+
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail import hooks
 
 from workshop_site.offices.models import Service
 
-from .api import RENDITION
-from .models import Actor, MapKind, Prototype
-from .selectors import service_maps, versions_with_screens
+from .models import Actor, MapKind, Prototype, PrototypeVersion, Screen
+from .selectors import screen_rendition, service_maps, versions_with_screens
+
+# Each function is called as `fn(request, play)` with the `Play` below, and returns None or a
+# dict with any of:
+#   "redirect": a URL to show instead of this screen (the first layer that says so wins);
+#   "link_params": query parameters that every link to another screen of the version keeps;
+#   "above", "over", "below": HTML drawn above the screen, over the picture (inside its SVG, in
+#   the picture's pixels: `play.width` × `play.height`) and below it; a template's rendering,
+#   as anything not marked safe is escaped;
+#   "stylesheets", "scripts": static paths the page loads (the scripts before play mode's own,
+#   so a layer's click handler on `#play-screen` may keep a tap to itself).
+PLAY_LAYERS = "atelier_play_layers"
+LAYER_SLOTS = ("above", "over", "below")
+LAYER_ASSETS = ("stylesheets", "scripts")
+
+
+@dataclass
+class Play:
+    """The screen being played, as the layers see it."""
+
+    prototype: Prototype
+    version: PrototypeVersion  # its screens and their hotspots prefetched
+    screens: list[Screen]
+    screen: Screen
+    came_from: Screen | None  # the screen whose link led here (`?from=`), if any
+
+    def url_of(self, screen, came_from=None) -> str:
+        return screen_url(self.prototype, self.version, screen, came_from=came_from)
+
+    @cached_property
+    def rendition(self):
+        return screen_rendition(self.screen)
+
+    @property
+    def width(self) -> int:
+        return self.rendition.width
+
+    @property
+    def height(self) -> int:
+        return self.rendition.height
+
+    @cached_property
+    def screens_by_id(self) -> dict[int, Screen]:
+        return {s.pk: s for s in self.screens}
+
+
+def screen_url(prototype: Prototype, version, screen, came_from=None) -> str:
+    url = reverse("prototypes_play_screen", args=[prototype.slug, version.number, screen.pk])
+    return f"{url}?from={came_from.pk}" if came_from is not None else url
+
+
+def play(request, slug: str, number: int | None = None, screen_id: int | None = None):
+    """One screen of a prototype: find it, ask the layers (one may send the player to another
+    screen), draw the hotspots' links, render."""
+    here = _screen_to_play(request, slug, number, screen_id)
+    layers = _layers(request, here)
+    elsewhere = next((layer["redirect"] for layer in layers if layer.get("redirect")), None)
+    if elsewhere:
+        return redirect(elsewhere)
+    link_params = {key: value for layer in layers for key, value in (layer.get("link_params") or {}).items()}
+    hotspots, preload = _hotspots(here, link_params)
+    return _render(request, here, hotspots, preload, layers)
+
+
+def _screen_to_play(request, slug: str, number: int | None, screen_id: int | None) -> Play:
+    """The prototype, the version (the latest published one unless a number is given) and the
+    screen (the first unless one is given), or 404."""
+    prototype = get_object_or_404(Prototype.objects.select_related("service"), slug=slug)
+    version = _version(request, prototype, number)
+    screens = list(version.screens.all())
+    if not screens:
+        raise Http404(_("This version has no screens yet."))
+    by_id = {s.pk: s for s in screens}
+    screen = by_id.get(screen_id) if screen_id is not None else screens[0]
+    if screen is None:
+        raise Http404(_("No such screen in this version."))
+    came_from = by_id.get(_int(request.GET.get("from")))
+    return Play(prototype=prototype, version=version, screens=screens, screen=screen, came_from=came_from)
 
 
 def _version(request, prototype: Prototype, number: int | None):
@@ -31,86 +116,63 @@ def _version(request, prototype: Prototype, number: int | None):
     return version
 
 
-def screen_url(prototype: Prototype, version, screen, came_from=None) -> str:
-    url = reverse("prototypes_play_screen", args=[prototype.slug, version.number, screen.pk])
-    return f"{url}?from={came_from.pk}" if came_from is not None else url
+def _layers(request, here: Play) -> list[dict]:
+    return [layer for add_layer in hooks.get_hooks(PLAY_LAYERS) if (layer := add_layer(request, here))]
 
 
-def play(request, slug: str, number: int | None = None, screen_id: int | None = None):
-    prototype = get_object_or_404(Prototype.objects.select_related("service"), slug=slug)
-    version = _version(request, prototype, number)
-    screens = list(version.screens.all())
-    if not screens:
-        raise Http404(_("This version has no screens yet."))
-    by_id = {s.pk: s for s in screens}
-    screen = by_id.get(screen_id) if screen_id is not None else screens[0]
-    if screen is None:
-        raise Http404(_("No such screen in this version."))
-    came_from = by_id.get(_int(request.GET.get("from")))
-    from feedback.models import RunOutcome
-    from feedback.tasks import run_for_play
-
-    run = run_for_play(_int(request.GET.get("run")), session_key=request.session.session_key, version=version)
-    if run is not None and run.outcome == RunOutcome.RUNNING and run.current_screen_id and run.current_screen_id != screen.pk:
-        # A link followed outside the task's tap handler: show the screen the run is at.
-        current = by_id.get(run.current_screen_id, screens[0])
-        return redirect(f"{screen_url(prototype, version, current)}?run={run.pk}")
-    rendition = screen.image.get_rendition(RENDITION)
-    width, height = rendition.width, rendition.height
+def _hotspots(here: Play, link_params: dict) -> tuple[list[dict], list[str]]:
+    """One link per hotspot, in the picture's pixels, and the pictures its screens lead to
+    (for the browser to fetch ahead)."""
+    by_id, width, height = here.screens_by_id, here.width, here.height
+    query = urlencode(link_params)
     hotspots, preload = [], []
-    for hotspot in screen.hotspots.all():
+    for hotspot in here.screen.hotspots.all():
         if hotspot.target_screen_id:
             target = by_id.get(hotspot.target_screen_id)
             if target is None:
                 continue
-            href, kind = screen_url(prototype, version, target, came_from=screen), "screen"
+            href, kind = here.url_of(target, came_from=here.screen), "screen"
             # A screen reader hears where the link leads, whatever the designer called it.
             if hotspot.label:
                 label = _("%(label)s (goes to: %(screen)s)") % {"label": hotspot.label, "screen": target.title}
             else:
                 label = _("Go to: %(screen)s") % {"screen": target.title}
-            preload.append(target.image.get_rendition(RENDITION).url)
+            preload.append(screen_rendition(target).url)
         elif hotspot.back:
-            target = came_from or screens[0]
-            href, kind = screen_url(prototype, version, target), "back"
+            target = here.came_from or here.screens[0]
+            href, kind = here.url_of(target), "back"
             label = _("%(label)s (back to: %(screen)s)") % {"label": hotspot.label or _("Back"), "screen": target.title}
         else:
             href, kind = hotspot.target_url, "url"
             label = hotspot.label or _("Open link: %(url)s") % {"url": hotspot.target_url}
+        if query and kind != "url":
+            href += ("&" if "?" in href else "?") + query
         hotspots.append({
             "href": href, "kind": kind, "label": label,
             "x": round(hotspot.x * width, 1), "y": round(hotspot.y * height, 1),
             "w": round(hotspot.w * width, 1), "h": round(hotspot.h * height, 1),
         })
-    from feedback.selectors import pins_for
+    return hotspots, list(dict.fromkeys(preload))
 
-    pins = [
-        {"x": round(pin.x * width, 1), "y": round(pin.y * height, 1), "text": pin.text, "rating": pin.rating,
-         "mine": bool(request.session.session_key) and pin.session_key == request.session.session_key}
-        for pin in pins_for(user=request.user, session_key=request.session.session_key, version=version, screen=screen)
-    ]
-    if run is not None:
-        # Taking a task: links keep the run, so the next screen knows it.
-        for spot in hotspots:
-            if spot["kind"] != "url":
-                spot["href"] += ("&" if "?" in spot["href"] else "?") + f"run={run.pk}"
-    position = screens.index(screen) + 1
+
+def _render(request, here: Play, hotspots: list[dict], preload: list[str], layers: list[dict]):
     return render(request, "prototypes/play.html", {
-        "prototype": prototype,
-        "version": version,
-        "screen": screen,
-        "rendition": rendition,
-        "width": width,
-        "height": height,
+        "prototype": here.prototype,
+        "version": here.version,
+        "screen": here.screen,
+        "rendition": here.rendition,
+        "width": here.width,
+        "height": here.height,
         "hotspots": hotspots,
-        "preload": list(dict.fromkeys(preload)),
-        "position": position,
-        "count": len(screens),
-        "start_url": screen_url(prototype, version, screens[0]),
-        "pins": [] if run is not None else pins,
-        "run": run,
-        "feedback_url": reverse("feedback_form", args=[prototype.slug, version.number, screen.pk]),
-        "feedback_api": f"/api/prototypes/{prototype.slug}/feedback",
+        "preload": preload,
+        "position": here.screens.index(here.screen) + 1,
+        "count": len(here.screens),
+        "start_url": here.url_of(here.screens[0]),
+        # What the layers draw, slot by slot, and the files they need, in hook order.
+        "layers": {slot: [layer[slot] for layer in layers if layer.get(slot)] for slot in LAYER_SLOTS},
+        "layer_assets": {
+            kind: list(dict.fromkeys(path for layer in layers for path in layer.get(kind, ()))) for kind in LAYER_ASSETS
+        },
     })
 
 

@@ -1,4 +1,4 @@
-"""Prototypes and service maps in the Wagtail admin."""
+"""Prototypes and service maps in the Wagtail admin, and their section of the office page."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +9,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from workshop_site.core.sections import OFFICE_PAGE_SECTIONS, Section
+
 from . import admin_views
 from .forms import ServiceMapForm
 from .models import Prototype, PrototypeVersion, ServiceMap
+from .selectors import office_mapped_services, office_prototypes
 
 
 class PrototypeViewSet(SnippetViewSet):
@@ -67,3 +70,14 @@ class PrototypesMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def prototypes_menu_item():
     return PrototypesMenuItem(_("Prototypes"), reverse("prototypes_admin_workbench"), icon_name="mobile-alt", order=260)
+
+
+@hooks.register(OFFICE_PAGE_SECTIONS, order=30)
+def office_prototypes_section(request, page):
+    """"Prototypes and service maps" of the office page: its published prototypes (every one
+    for those who may edit the office) and the maps of their services."""
+    drafts = request.user.has_perm("offices.change_office", page)
+    return Section(
+        "prototypes/includes/office_prototypes.html",
+        {"prototypes": office_prototypes(page, drafts=drafts), "mapped_services": office_mapped_services(page)},
+    )

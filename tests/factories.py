@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Site
 
-from workshop_site.core.demo import wagtail_roots_ensure
+from workshop_site.core.page_tree import wagtail_roots_ensure
 from workshop_site.core.roles import facilitators_group_ensure
 from workshop_site.home.models import HomePage
 from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service

@@ -1,7 +1,7 @@
 """Every JSON API endpoint fuzzed from its own OpenAPI schema (`/api/openapi.json`) with
 Schemathesis, against the real WSGI application (middleware, sessions, CSRF included), as an
 anonymous visitor and as a logged-in facilitator: no input yields a 5xx, and every 4xx is the
-documented error shape `{"code": ..., "message": ...}` (DESIGN.md, "JSON API")."""
+documented error shape `{"code": ..., "message": ...}` (docs/protocol.md, "HTTP mirrors")."""
 
 import pytest
 import schemathesis

@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 
 from ideas import services
-from ideas.errors import LiveError
 from ideas.models import Participant, Vote
 from ideas.selectors import tallies
 from tests.ideas.live import Socket, joined_cookie
+from workshop_site.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +47,7 @@ def test_concurrent_writers_never_see_a_locked_database(voting_room):
                         participant_id=participant.pk, idea_id=idea)},
                 )
                 result = "ack"
-            except LiveError as error:
+            except DomainError as error:
                 result = error.code
             except Exception as exc:  # noqa: BLE001 - anything else fails the test below
                 result = f"{type(exc).__name__}: {exc}"

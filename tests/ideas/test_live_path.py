@@ -13,9 +13,9 @@ from django.db.backends.signals import connection_created
 from wagtail.models import ReferenceIndex
 
 from ideas import realtime, selectors, services
-from ideas.errors import NotFound
 from ideas.models import Idea, Participant
 from workshop_site.core.compiled import CompiledRead
+from workshop_site.core.errors import NotFound
 
 from .conftest import set_phase
 from .factories import IdeaFactory
@@ -174,7 +174,7 @@ def test_joining_posting_and_voting_write_no_reference_index_rows(workshop):
 # --- several processes' tallies -----------------------------------------------------------------
 
 
-class _Screen:
+class _Screen(realtime.RoomSocket):
     """A socket as the relay sees one: it records the frames written to it."""
 
     def __init__(self):
@@ -182,6 +182,15 @@ class _Screen:
 
     async def send_frame(self, frame: str, encoded: bytes) -> None:
         self.frames.append(json.loads(frame))
+
+    def is_participant(self, participant_id: int) -> bool:
+        return False
+
+    def still_allowed(self) -> bool:
+        return True
+
+    async def close_signed_out(self) -> None:
+        pass
 
 
 async def test_a_relay_fans_out_one_tally_per_interval_however_many_processes_send(monkeypatch):

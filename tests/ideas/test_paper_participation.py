@@ -11,9 +11,10 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from ideas import exports, selectors, services
-from ideas.errors import Conflict, Forbidden, Invalid, NoDotsLeft, NotFound, PhaseClosed
+from ideas.errors import NoDotsLeft, PhaseClosed
 from ideas.models import Idea, Participant, TallySheet, Vote, WorkshopHelper
 from tests.factories import UserFactory
+from workshop_site.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .conftest import set_phase
 from .factories import IdeaFactory

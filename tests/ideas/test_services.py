@@ -4,16 +4,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from ideas import services
-from ideas.errors import (
-    Forbidden,
-    Invalid,
-    NoDotsLeft,
-    NotFound,
-    NotJoined,
-    PhaseClosed,
-)
+from ideas.errors import NoDotsLeft, NotJoined, PhaseClosed
 from ideas.models import Idea, Participant, Vote
 from ideas.selectors import results, snapshot, tallies
+from workshop_site.core.errors import Forbidden, Invalid, NotFound
 
 from .conftest import set_phase
 from .factories import IdeaFactory, ParticipantFactory

@@ -25,11 +25,11 @@ from hypothesis.stateful import (
 )
 
 from ideas import services
-from ideas.errors import NoDotsLeft, NotFound, PhaseClosed
+from ideas.errors import NoDotsLeft, PhaseClosed
 from ideas.models import Idea, Participant, Vote
 from ideas.selectors import tallies
 from tests.factories import WorkshopPageFactory
-from workshop_site.core.errors import DomainError
+from workshop_site.core.errors import DomainError, NotFound
 
 BUDGET = 3
 PHASES = ["ideas", "voting", "results", "voting", "closed", "draft"]

@@ -1,4 +1,4 @@
-"""The demo of DESIGN.md 'Demo data', loaded by `manage.py seed_demo`."""
+"""The demo (README, "A walk through the demo"), loaded by `manage.py seed_demo`."""
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -30,9 +30,9 @@ from tests.prototypes.factories import (
     named,
     png_bytes,
 )
+from workshop_site.composition.transfer import VOLATILE_KEYS, workshop_export
 from workshop_site.offices.models import OfficePage
 from workshop_site.workshops.models import WorkshopIndexPage, WorkshopPage
-from workshop_site.workshops.transfer import VOLATILE_KEYS, workshop_export
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,13 +1,13 @@
-"""The demo of README / DESIGN.md 'Demo data': the Moldovan BCIS pilot, built in code.
+"""The demo (README, "A walk through the demo"): the Moldovan BCIS pilot, built in code.
 
 Idempotent: every object is looked up by a stable key (slug, username, group name) and
-created only when missing, so running it twice changes nothing. Later parts of the demo
-(ideas, prototypes, feedback, plans) plug in as `<app>.demo.seed(demo)` functions, called in
-`APP_STEPS` order with the `Demo` object that holds what was built so far.
+created only when missing, so running it twice changes nothing. This module builds the page
+tree (offices, services, users, workshops); each app builds its own part in its
+`<app>.demo.seed(demo)`, called in `APP_STEPS` order with the `Demo` object that holds what
+was built so far. The order is the composition root's to know: apps below know nothing of it.
 """
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -15,16 +15,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Collection, Locale, Page, Site
+from wagtail.models import Locale, Page, Site
 
-from workshop_site.core.i18n import content_locales_ensure
+from feedback import demo as feedback_demo
+from ideas import demo as ideas_demo
+from plans import demo as plans_demo
+from prototypes import demo as prototypes_demo
+from workshop_site.core.page_tree import wagtail_roots_ensure
 from workshop_site.core.roles import facilitators_group_ensure
 from workshop_site.home.models import HomePage
 from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
 from workshop_site.offices.services import office_team_ensure
 from workshop_site.workshops.models import Phase, WorkshopIndexPage, WorkshopPage
 
-APP_STEPS = ["ideas", "prototypes", "feedback", "plans"]  # feedback before plans: items may link to it
+# Later steps find what earlier ones built: feedback pins on the prototype, plan items link to
+# the kickoff's ideas, the prototype and its feedback.
+APP_STEPS = [ideas_demo.seed, prototypes_demo.seed, feedback_demo.seed, plans_demo.seed]
 CHISINAU = ZoneInfo("Europe/Chisinau")
 DEMO_JOIN_CODE = "DEMO29"
 
@@ -123,20 +129,6 @@ def _publish(parent: Page, page: Page) -> Page:
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page
-
-
-def wagtail_roots_ensure() -> Page:
-    """The root page, default locale and root collection that Wagtail's migrations create.
-
-    `manage.py flush` (and transactional tests) remove them with everything else.
-    """
-    content_locales_ensure()
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(title="Root", slug="root", locale=Locale.get_default())
-    return root
 
 
 def site_ensure(demo: Demo) -> HomePage:
@@ -408,13 +400,7 @@ def seed_demo(*, password: str) -> Demo:
     services_ensure(demo)
     users_ensure(demo)
     workshops_ensure(demo)
-    for app in APP_STEPS:
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
-        module.seed(demo)
+    for seed_app_part in APP_STEPS:
+        seed_app_part(demo)
     translations_ensure(demo)
     return demo

@@ -51,10 +51,11 @@ from prototypes.models import (
     Screen,
     ServiceMap,
 )
+from workshop_site.core.page_tree import wagtail_roots_ensure
+from workshop_site.home.models import HomePage
 from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
 from workshop_site.offices.services import office_team_ensure
-
-from .models import WorkshopIndexPage, WorkshopPage
+from workshop_site.workshops.models import WorkshopIndexPage, WorkshopPage
 
 FORMAT = "atelier.workshop"
 FORMAT_VERSION = 1
@@ -547,9 +548,6 @@ SECTIONS: tuple[ModelSection, ...] = (
 
 def home_ensure() -> Page:
     """The site's home page; on a site with no page tree yet, a minimal one as the default site."""
-    from workshop_site.core.demo import wagtail_roots_ensure
-    from workshop_site.home.models import HomePage
-
     home = HomePage.objects.first()
     if home is not None:
         return home
@@ -671,11 +669,3 @@ def _refuse_duplicates(document: dict) -> None:
                 f"Some {section} of this file are already on this site (same content id): "
                 "was it imported before? Nothing was imported."
             )
-
-
-def exports_equal(first: dict, second: dict) -> bool:
-    """Whether two exports describe the same workshop (they differ only in when they were made)."""
-    def strip(document: dict) -> dict:
-        return {key: value for key, value in document.items() if key not in VOLATILE_KEYS}
-
-    return strip(first) == strip(second)

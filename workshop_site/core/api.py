@@ -16,14 +16,6 @@ from ninja.security import APIKeyCookie
 from .errors import DomainError
 
 
-class ApiError(Exception):
-    """A refusal to send back as `{"code", "message"}` with `status`."""
-
-    def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
-
-
 class SessionWithCsrf(APIKeyCookie):
     """The Django session as identity (user or anonymous participant), CSRF checked on writes."""
 
@@ -47,13 +39,9 @@ def error_response(request, code: str, message: str, status: int):
     return api.create_response(request, {"code": code, "message": message}, status=status)
 
 
-@api.exception_handler(ApiError)
-def on_api_error(request, exc: ApiError):
-    return error_response(request, exc.code, exc.message, exc.status)
-
-
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
+    """The one place the API turns a service's refusal into its answer."""
     return error_response(request, exc.code, exc.message, exc.status)
 
 

@@ -13,8 +13,6 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from workshop_site.users.forms import remember_device
-
 from .ratelimit import request_exceeded
 
 
@@ -47,10 +45,7 @@ class RateLimitMiddleware:
     def __call__(self, request):
         exceeded = request_exceeded(request)
         if exceeded is None:
-            response = self.get_response(request)
-            # A successful admin login marks this browser as the user's own (users.forms).
-            remember_device(request, response)
-            return response
+            return self.get_response(request)
         message = translation.gettext("Too many requests from here in a short time; wait a moment and try again.")
         if request.path_info.startswith("/api/"):
             response = JsonResponse({"code": "rate_limited", "message": message}, status=429)
@@ -64,7 +59,7 @@ class RateLimitMiddleware:
 class _SendWatch:
     """Passes every message on and notes whether the socket was accepted. Its `send` is a
     bound method over `real_send`, the shape of Channels' own wrappers, so the consumer can
-    still find daphne's protocol under it (ideas.consumers._daphne_protocol)."""
+    still find daphne's protocol under it (ideas.daphne_transport.wire_for)."""
 
     def __init__(self, send):
         self.real_send = send

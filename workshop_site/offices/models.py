@@ -13,8 +13,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from workshop_site.core.i18n import canonical, canonical_pages, localized
+from workshop_site.core.i18n import canonical, localized
 from workshop_site.core.models import BasePage
+from workshop_site.core.sections import OFFICE_PAGE_SECTIONS, sections_context
 
 
 class TaggedService(TaggedItemBase):
@@ -198,32 +199,11 @@ class OfficePage(BasePage):
         return seats is not None and people is not None and seats < people
 
     def get_context(self, request, *args, **kwargs):
-        from workshop_site.workshops.models import WorkshopPage
-
         context = super().get_context(request, *args, **kwargs)
-        # Workshops, prototypes and plans point at the office's canonical page; a translation
-        # shows the same ones.
-        workshops = WorkshopPage.objects.live().filter(offices__translation_key=self.translation_key)
-        context["workshops"] = localized(canonical_pages(workshops).distinct().order_by("-starts_at"))
-        context.update(self.prototypes_and_maps(drafts=request.user.has_perm("offices.change_office", self)))
-        from plans.selectors import plan_summary, plans_for_office
-
-        plans = plans_for_office(canonical(self), user=request.user, with_origins=False)
-        context["plans"] = [plan_summary(plan) for plan in plans]
+        # Plans, prototypes and workshops are other rooms' content: they add their sections
+        # (in hook order) through OFFICE_PAGE_SECTIONS, so the office knows none of them.
+        context.update(sections_context(OFFICE_PAGE_SECTIONS, request, self))
         return context
-
-    def prototypes_and_maps(self, *, drafts: bool) -> dict:
-        """The office's prototypes (published ones, or all for its team) and the maps of their services."""
-        from prototypes.models import Prototype
-
-        prototypes = (
-            Prototype.objects.filter(offices__translation_key=self.translation_key)
-            .distinct().select_related("service").order_by("title")
-        )
-        if not drafts:
-            prototypes = prototypes.filter(versions__published=True).distinct()
-        services = Service.objects.filter(prototypes__offices__translation_key=self.translation_key, maps__isnull=False).distinct().order_by("name")
-        return {"prototypes": prototypes, "mapped_services": services}
 
     def permissions_for_user(self, user):
         # Only facilitators delete, move or copy an office (see offices/permissions.py).

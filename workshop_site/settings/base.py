@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "prototypes",
     "feedback",
     "plans",
+    # The composition root's commands: the demo's order, workshop export and import.
+    "workshop_site.composition",
     "wagtail.contrib.simple_translation",
     "wagtail.locales",
     "wagtail.contrib.forms",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "workshop_site.core.middleware.RateLimitMiddleware",
+    "workshop_site.users.middleware.remember_login_device",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -15,6 +15,8 @@ from wagtail.search import index
 
 from workshop_site.core.i18n import canonical, localized
 from workshop_site.core.models import BasePage
+from workshop_site.core.sections import WORKSHOP_PAGE_SECTIONS, sections_context
+from workshop_site.offices.models import OfficePage
 
 from .blocks import AgendaBlock
 from .join_codes import lookup_variants, new_join_code
@@ -149,13 +151,14 @@ class WorkshopPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Through pks: in a preview the relations are in memory, not querysets.
-        from workshop_site.offices.models import OfficePage
-
         office_ids = [office.pk for office in self.offices.all()]
         context["offices"] = localized(OfficePage.objects.live().filter(pk__in=office_ids).order_by("title"))
         context["facilitators"] = sorted(self.facilitators.all(), key=str)
         context["suggested_tags"] = sorted(self.suggested_tags.all(), key=lambda tag: tag.name)
-        context["room"] = self.room if self.pk else self
+        room = self.room if self.pk else self
+        context["room"] = room
+        # The live room (join, presenter, results) is the ideas app's: it adds its section.
+        context.update(sections_context(WORKSHOP_PAGE_SECTIONS, request, room))
         return context
 
     def with_content_json(self, content):

@@ -3,10 +3,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workshop_site.composition.transfer import workshop_export
 from workshop_site.core.i18n import canonical_pages
 from workshop_site.workshops.join_codes import normalise
 from workshop_site.workshops.models import WorkshopPage
-from workshop_site.workshops.transfer import workshop_export
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workshop_site.workshops.transfer import TransferRefused, workshop_import
+from workshop_site.composition.transfer import TransferRefused, workshop_import
 
 
 class Command(BaseCommand):

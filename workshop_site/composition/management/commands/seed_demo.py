@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from workshop_site.core.demo import DEMO_JOIN_CODE, seed_demo
+from workshop_site.composition.demo import DEMO_JOIN_CODE, seed_demo
 
 
 class Command(BaseCommand):

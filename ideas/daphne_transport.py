@@ -1,0 +1,94 @@
+"""The one place that knows daphne's, autobahn's and Twisted's insides: a room frame written
+straight to a socket's WebSocket protocol, and how far behind that socket's reader is.
+
+Why: a room frame (a tally to every phone of the room, up to 10 a second) needs nothing of the
+ASGI send chain (the session and outage middleware, daphne's reply dispatch, a text encoding
+per socket). Written here, encoded once for the whole room, a sweep at 1,000 phones took 57 %
+of a core at 25 votes/s instead of 67 %, and its capacity went from 50 to 100 votes/s
+(bench/RESULTS.md, "Room frames written straight to daphne's WebSocket protocol"). And only
+the server's write buffer says how far behind a reader is, which the consumer needs to drop a
+stuck one before it grows the server's memory (`ideas.consumers.MAX_PENDING_BYTES`).
+
+What it relies on (written against daphne 4.2.3, autobahn 26.10.2 and Twisted 26.10.0; none of
+it is public API, so tests/ideas/test_daphne_transport_contract.py checks each point against
+the installed versions, and the consumer falls back to the ASGI send when a point fails):
+
+- daphne, `daphne.server.Server.create_application`: a connection's ASGI `send` is
+  `functools.partial(Server.handle_reply, protocol)`, its first argument the connection's
+  `daphne.ws_protocol.WebSocketProtocol`. Middleware that wraps `send` (Channels'
+  `InstanceSessionWrapper`, `workshop_site.core.middleware.SocketDatabaseOutageGuard`) passes
+  a bound method whose object keeps the wrapped send as `real_send`; `wire_for` follows them.
+- autobahn, `autobahn.websocket.protocol.WebSocketProtocol` (daphne's protocol's base):
+  `sendMessage(payload: bytes, isBinary: bool)` writes one frame, and raises unless `state`
+  equals the class's `STATE_OPEN`.
+- Twisted, `twisted.internet.abstract.FileDescriptor` (base of `tcp.Server`, the protocol's
+  `transport` on plain TCP or a UNIX socket): the bytes not yet taken by the kernel are
+  `dataBuffer[offset:]` plus `_tempDataLen` (writes not yet moved into `dataBuffer`), and
+  `abortConnection()` (`tcp._AbortingMixin`) drops the connection without flushing them.
+  Under TLS the transport is Twisted's TLS wrapper, which keeps no such buffer: frames still
+  take the short path, but the backlog is not measured (`measures_backlog` is False).
+
+Anywhere else (Channels' test communicator, another ASGI server) `wire_for` answers None.
+"""
+
+import functools
+
+from daphne.ws_protocol import WebSocketProtocol
+
+# Channels' middleware stack is a few wrappers deep; a chain longer than this is not daphne's.
+_MAX_WRAPPERS = 5
+# Twisted's write buffer (FileDescriptor) and its abort (tcp._AbortingMixin).
+_BUFFER_ATTRIBUTES = ("dataBuffer", "offset", "_tempDataLen", "abortConnection")
+
+
+class DaphneSocketWire:
+    """One socket's WebSocket protocol under daphne, written to directly.
+
+    The consumer asks `is_open()` before each `write()` (autobahn raises on a closed protocol)
+    and `pending_bytes()` to tell a reader that fell too far behind, then `abort()`s it. Each
+    is a couple of attribute reads: they run once per frame per socket."""
+
+    __slots__ = ("_open", "_protocol", "_transport")
+
+    def __init__(self, protocol: WebSocketProtocol):
+        self._protocol = protocol
+        self._open = protocol.STATE_OPEN
+        transport = protocol.transport
+        measurable = all(hasattr(transport, name) for name in _BUFFER_ATTRIBUTES)
+        self._transport = transport if measurable else None
+
+    @property
+    def measures_backlog(self) -> bool:
+        """Whether `pending_bytes()` measures anything (False under TLS: it answers 0)."""
+        return self._transport is not None
+
+    def is_open(self) -> bool:
+        return self._protocol.state == self._open
+
+    def write(self, encoded: bytes) -> None:
+        """One text frame of UTF-8 `encoded` bytes; only while `is_open()`."""
+        self._protocol.sendMessage(encoded, False)
+
+    def pending_bytes(self) -> int:
+        """Bytes written to the socket that the kernel has not taken yet."""
+        transport = self._transport
+        if transport is None:
+            return 0
+        return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+
+    def abort(self) -> None:
+        """Drop the connection now, without flushing what is buffered (a polite close would
+        wait behind the same backlog)."""
+        self._protocol.transport.abortConnection()
+
+
+def wire_for(send) -> DaphneSocketWire | None:
+    """The wire under a socket's ASGI `send` when daphne serves it, else None. Called once per
+    connection."""
+    for _depth in range(_MAX_WRAPPERS):
+        wrapper = getattr(send, "__self__", None)
+        if isinstance(send, functools.partial) or not hasattr(wrapper, "real_send"):
+            break
+        send = wrapper.real_send
+    protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
+    return DaphneSocketWire(protocol) if isinstance(protocol, WebSocketProtocol) else None
