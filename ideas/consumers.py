@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workshop_site.core.errors import (
+    CLOSE_TRY_AGAIN,
     DomainError,
     Invalid,
     NotFound,
@@ -45,7 +46,7 @@ MAX_PENDING_BYTES = 1024 * 1024
 DATABASE_DOWN = (OperationalError, InterfaceError)
 # Close codes: the server is not ready, try again later; the person behind the socket is
 # gone (logout, deactivation, removal). A reader far behind is dropped without a close frame.
-CLOSE_TRY_AGAIN, CLOSE_SIGNED_OUT = 1013, 4401
+CLOSE_SIGNED_OUT = 4401
 MAX_REF_LENGTH = 64
 
 

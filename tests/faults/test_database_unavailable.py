@@ -77,7 +77,7 @@ async def test_a_socket_opened_while_the_database_is_down_is_told_then_asked_to_
         told = await socket.receive()
         closed = await socket.comm.receive_output(timeout=5)
     assert (told["type"], told["code"]) == ("error", "unavailable")
-    assert closed == {"type": "websocket.close", "code": 1013}
+    assert closed == {"type": "websocket.close", "code": 4013}
     back = Socket("FAULT1")
     assert (await back.open())["workshop"]["code"] == "FAULT1"
     await back.close()
@@ -142,7 +142,7 @@ async def test_a_signed_in_socket_opened_while_the_database_is_down_is_told_too(
         closed = await socket.comm.receive_output(timeout=5)
     assert (told["type"], told["code"]) == ("error", "unavailable")
     assert "locked" not in told["message"]
-    assert closed == {"type": "websocket.close", "code": 1013}
+    assert closed == {"type": "websocket.close", "code": 4013}
     # Back: the same person connects and gets the room.
     socket = Socket("FAULT1", cookie)
     assert await socket.connect()

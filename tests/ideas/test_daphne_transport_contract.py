@@ -361,3 +361,17 @@ def test_under_a_real_daphne_a_room_frame_reaches_the_client_through_the_wire(wo
     written = [r["write"] for r in records if "write" in r]
     assert presence in written  # the relay's frame went over the wire, and arrived as written
     assert snapshot not in written  # the snapshot took the ASGI send: the record tells them apart
+
+
+async def test_daphne_sends_the_try_again_close_code(daphne_socket):
+    """The close code a socket opened during a database outage gets (docs/protocol.md) is one
+    daphne can send: autobahn sends only 1000 and 3000–4999, and raised on RFC 6455's 1013."""
+    from workshop_site.core.errors import CLOSE_TRY_AGAIN
+
+    connection = daphne_socket
+    await connection.send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN})
+    written = connection.flush(4)
+    head, _, frame = written.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 101"), head
+    assert frame[:1] == b"\x88", f"no close frame was written: {frame[:8]!r} (installed: {INSTALLED})"
+    assert int.from_bytes(frame[2:4], "big") == CLOSE_TRY_AGAIN

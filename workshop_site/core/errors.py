@@ -3,6 +3,10 @@ protocol), an HTTP `status` and a human message. Services raise them before chan
 
 from django.utils.translation import gettext_lazy as _
 
+# The WebSocket close code for "unavailable, try again later". Not RFC 6455's 1013: autobahn
+# (under daphne) sends only 1000 and 3000–4999, and raised on 1013 instead of closing.
+CLOSE_TRY_AGAIN = 4013
+
 
 class DomainError(Exception):
     code = "invalid"

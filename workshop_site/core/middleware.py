@@ -75,7 +75,7 @@ class SocketDatabaseOutageGuard:
     """ASGI middleware in front of Channels' session and auth middleware: they read the
     database before any consumer runs, so a socket opened while the database is unreachable
     would fail its handshake with a 500. It gets what a consumer answers instead: an
-    `unavailable` error frame, then close code 1013 (try again later), and the client retries."""
+    `unavailable` error frame, then close code 4013 (try again later), and the client retries."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -85,7 +85,7 @@ class SocketDatabaseOutageGuard:
 
         from django.db import InterfaceError, OperationalError
 
-        from .errors import Unavailable
+        from .errors import CLOSE_TRY_AGAIN, Unavailable
 
         watch = _SendWatch(send)
         try:
@@ -97,4 +97,4 @@ class SocketDatabaseOutageGuard:
             error = Unavailable()
             frame = {"type": "error", "ref": None, "code": error.code, "message": str(error.message)}
             await send({"type": "websocket.send", "text": json.dumps(frame)})
-            await send({"type": "websocket.close", "code": 1013})
+            await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN})
