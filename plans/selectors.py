@@ -3,8 +3,11 @@
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils import timezone
+
+from workshop_site.core.i18n import canonical_pages
+from workshop_site.offices.models import OfficePage
 
 from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Milestone, Priority
 
@@ -141,11 +144,6 @@ def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
 def offices_overview(today: dt.date | None = None) -> list[dict]:
     """Every office with its plans' progress, overdue items and last update (for ~27 offices,
     a fixed number of queries)."""
-    from django.db.models import Max
-
-    from workshop_site.core.i18n import canonical_pages
-    from workshop_site.offices.models import OfficePage
-
     today = today or timezone.localdate()
     items_by_office: dict[int, list[ActionItem]] = {}
     for item in ActionItem.objects.select_related("plan").prefetch_related("milestones"):
