@@ -4,7 +4,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshop_site.core.errors import Forbidden, Invalid, NotFound, RateLimited
+from workshop_site.core.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+)
 from workshop_site.core.ratelimit import first_exceeded
 
 from .models import Feedback, FeedbackRole, FeedbackStatus
@@ -60,8 +66,8 @@ def feedback_submit(*, user, session_key: str, version, screen_id, x, y, text, r
     screen = version.screens.filter(
         pk=screen_id if isinstance(screen_id, int) and not isinstance(screen_id, bool) else None
     ).first()
-    if screen is None:
-        raise Invalid(_("The screen must be a screen of this version."))
+    if screen is None:  # a well-formed id that names no screen here: not found, like the version
+        raise NotFound(_("The screen must be a screen of this version."))
     return Feedback.objects.create(
         version=version, screen=screen, x=_fraction(x, "x"), y=_fraction(y, "y"), text=_text(text),
         rating=_rating(rating), author_role=_role(role), session_key=session_key or "",
@@ -78,7 +84,7 @@ def feedback_edit(*, session_key: str, feedback_id, text=None, rating=None) -> F
     if not session_key or feedback.session_key != session_key:
         raise Forbidden(_("You can edit only your own feedback, from the same browser."))
     if feedback.status != FeedbackStatus.NEW:
-        raise Invalid(_("This feedback was already triaged; write a new one instead."))
+        raise Conflict(_("This feedback was already triaged; write a new one instead."))
     if text is not None:
         feedback.text = _text(text)
     if rating is not None:

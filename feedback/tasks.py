@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prototypes.selectors import hotspot_at
-from workshop_site.core.errors import Forbidden, Invalid, NotFound, RateLimited
+from workshop_site.core.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+)
 from workshop_site.core.ratelimit import named
 
 from .models import RunOutcome, Tap, TaskRun, TestTask
@@ -34,8 +40,8 @@ def run_start(*, task_id, user, session_key: str) -> TaskRun:
     version = task.version
     if not user.has_perm("prototypes.view_version", version):
         raise NotFound(_("No such task."))
-    if not task.active:
-        raise Invalid(_("This task is closed."))
+    if not task.active:  # the request is fine, the task's state refuses it: a conflict, not invalid
+        raise Conflict(_("This task is closed."))
     return TaskRun.objects.create(task=task, session_key=session_key or "", current_screen_id=task.start_screen_id)
 
 
@@ -46,7 +52,7 @@ def _own_running_run(run_id, session_key: str) -> TaskRun:
     if not session_key or run.session_key != session_key:
         raise Forbidden(_("This run belongs to another browser."))
     if run.outcome != RunOutcome.RUNNING:
-        raise Invalid(_("This task is not running any more."))
+        raise Conflict(_("This task is not running any more."))
     return run
 
 
@@ -63,8 +69,8 @@ def run_tap(*, run_id, session_key: str, screen_id, x, y) -> dict:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise Invalid(_("%(name)s must be a number from 0 to 1.") % {"name": name})
     ms = min(MAX_RUN_MS, int((timezone.now() - run.started_at).total_seconds() * 1000))
-    if screen_id != run.current_screen_id:
-        raise Invalid(_("This tap is not on the screen the task is at."))
+    if screen_id != run.current_screen_id:  # e.g. a second tap sent before the first one's answer
+        raise Conflict(_("This tap is not on the screen the task is at."))
     hotspot = hotspot_at(screen_id, float(x), float(y))
     led_to = None
     if hotspot is not None:

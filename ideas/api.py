@@ -1,42 +1,132 @@
 """`/api/workshops/…`: joining, the room's state and its results, for scripts and kiosks."""
 
+from typing import Annotated, Literal
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Status
+from pydantic import Field
 
+from workshop_site.core.api import (
+    Choice,
+    In,
+    Int,
+    Out,
+    SessionWithCsrf,
+    StaffSession,
+    Text,
+    errors,
+    links,
+)
 from workshop_site.core.client_ip import request_client_ip
 from workshop_site.core.errors import Forbidden, NotFound
-from workshop_site.workshops.models import WorkshopPage
+from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import realtime, selectors, services, throttle
 from .errors import AlreadyJoined
-from .models import Participant
+from .models import Idea, Participant, ParticipantRole, TallySheet
 from .rules import can_see_results
+from .services import MAX_DOTS_AT_ONCE, MAX_TAG_LENGTH, MAX_TAGS
 from .sessions import participant_id_for, remember_participant
 
 router = Router(tags=["workshops"])
 
+NAME_LENGTH = 60  # as `services.participant_join` cleans it
+Role = Literal[tuple(ParticipantRole.values)]
+PhaseName = Choice(Phase.values)
+RoleName = Choice(ParticipantRole.values)
+Code = Annotated[str, Path(example="DEMO29", description="the workshop's join code")]
 
-class JoinIn(Schema):
-    display_name: str
-    role: str
+
+class JoinIn(In):
+    display_name: Text(NAME_LENGTH, description="The name the room sees.")
+    role: Role
 
 
-class ParticipantOut(Schema):
+class ParticipantOut(Out):
     id: int
     workshop: str
     display_name: str
-    role: str
+    role: RoleName
     dots_left: int
+
+
+class WorkshopState(Out):
+    code: str
+    title: str
+    phase: PhaseName
+    dots_per_participant: int
+    max_dots_per_idea: int | None
+    blind_voting: bool
+    tallies_visible: bool
+    timer_ends_at: str | None = Field(json_schema_extra={"format": "date-time"})
+
+
+class IdeaState(Out):
+    id: int
+    text: str
+    tags: list[str]
+    votes: int | None = Field(description="null while blind voting hides the tallies")
+
+
+class MeState(Out):
+    participant: int | None = Field(description="null for an observer or a facilitator who has not joined")
+    name: str | None
+    role: RoleName | None
+    dots_left: int | None
+    votes: dict[str, int] = Field(description="dots of this participant by idea id")
+
+
+class SnapshotOut(Out):
+    """The protocol's `snapshot` frame (docs/protocol.md) for this session."""
+
+    type: Literal["snapshot"]
+    seq: int
+    online: int
+    workshop: WorkshopState
+    ideas: list[IdeaState]
+    channels: dict[str, dict[str, int]] | None = Field(
+        description="the part of the tallies entered by helpers (`proxy`) or counted on paper (`paper`), by idea id"
+    )
+    me: MeState
+
+
+class ResultsWorkshop(Out):
+    code: str
+    title: str
+    phase: PhaseName
+
+
+class VotesByChannel(Out):
+    phone: int
+    proxy: int
+    paper: int
+
+
+class RankedIdea(Out):
+    id: int
+    text: str
+    tags: list[str]
+    author_role: str
+    votes: int
+    votes_by_channel: VotesByChannel
+
+
+class ResultsOut(Out):
+    workshop: ResultsWorkshop
+    ideas: list[RankedIdea] = Field(description="ranked by votes, most first")
 
 
 def _workshop(request: HttpRequest, code: str) -> WorkshopPage:
     return throttle.workshop_for_code(code, request_client_ip(request))
 
 
-@router.post("/workshops/{code}/participants", response={201: ParticipantOut})
-def join(request, code: str, payload: JoinIn):
-    """Join as a participant; the session (cookie) then is that participant, on the socket too."""
+@router.post("/workshops/{code}/participants", response={201: ParticipantOut, **errors(400, 403, 404, 409)},
+             openapi_extra=links(201, state=("ideas_api_state", {"code": "$request.path.code"})))
+def join(request, code: Code, payload: JoinIn):
+    """Join as a participant; the session (cookie) then is that participant, on the socket too.
+    409: this browser already joined (`invalid`), or the workshop is not open for joining
+    (`phase_closed`)."""
     workshop = _workshop(request, code)
     existing = participant_id_for(request.session, workshop.pk)
     if existing is not None:
@@ -52,8 +142,8 @@ def join(request, code: str, payload: JoinIn):
     })
 
 
-@router.get("/workshops/{code}/state")
-def state(request, code: str):
+@router.get("/workshops/{code}/state", response={200: SnapshotOut, **errors(404)}, auth=None)
+def state(request, code: Code):
     """The snapshot the socket would send to this session."""
     workshop = _workshop(request, code)
     is_facilitator = request.user.has_perm("ideas.run_workshop", workshop)
@@ -65,9 +155,9 @@ def state(request, code: str):
     return snapshot
 
 
-@router.get("/workshops/{code}/results")
-def results(request, code: str):
-    """The ranked ideas with their votes, split by channel."""
+@router.get("/workshops/{code}/results", response={200: ResultsOut, **errors(403, 404)}, auth=None)
+def results(request, code: Code):
+    """The ranked ideas with their votes, split by channel (403 while blind voting hides them)."""
     workshop = _workshop(request, code)
     if not can_see_results(request.user, workshop):
         raise Forbidden(_("Blind voting: the results are shown after the vote."))
@@ -83,26 +173,72 @@ def results(request, code: str):
 
 # --- assisted and paper participation (rule `ideas.assist_workshop`) ----------------------
 
-class ProxyParticipantIn(Schema):
-    display_name: str = ""
-    role: str = "citizen"
+class ProxyParticipantIn(In):
+    display_name: Text(NAME_LENGTH) | Literal[""] = Field(
+        "", description='Blank (or left out): "Participant N".'
+    )
+    role: Role = "citizen"
 
 
-class ProxyIdeaIn(Schema):
-    text: str
-    tags: list[str] | None = None
+class ProxyIdeaIn(In):
+    text: Text(Idea.MAX_LENGTH)
+    tags: Annotated[list[Text(MAX_TAG_LENGTH)], Field(max_length=MAX_TAGS)] | None = None
 
 
-class ProxyVotesIn(Schema):
-    ideas: list
+class ProxyVotesIn(In):
+    ideas: list[Int()] = Field(
+        min_length=1, max_length=MAX_DOTS_AT_ONCE,
+        description="One dot per idea id; repeat an id for several dots. All are placed, or none.",
+    )
 
 
-class TallySheetIn(Schema):
-    voters: int | str
-    counts: dict
-    round: int | str = 1
-    corrects: int | None = None
-    note: str = ""
+class TallySheetIn(In):
+    voters: Int(ge=1, le=TallySheet.MAX_VOTERS, description="How many people voted on this poster.")
+    counts: dict[Annotated[str, Field(pattern="^[0-9]{1,18}$")], Int(ge=0, le=10**6)] = Field(
+        json_schema_extra={"additionalProperties": False},
+        description='Dots by idea id: {"<idea id>": dots}; zeros are left out.',
+    )
+    round: Int(ge=1, le=TallySheet.MAX_ROUND) = 1
+    corrects: Int() | None = Field(None, description="The sheet this one corrects (then `note` says why).")
+    note: str = Field("", max_length=300)
+
+
+class ProxyParticipantOut(Out):
+    id: int
+    display_name: str
+    role: RoleName
+    dots_left: int
+    entered_by: str
+    entered_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class ProxyParticipantsOut(Out):
+    participants: list[ProxyParticipantOut]
+
+
+class ProxyIdeaOut(IdeaState):
+    number: int | None = Field(description="the idea's number on the poster")
+
+
+class DotsOut(Out):
+    participant: int
+    dots_left: int
+
+
+class TallySheetOut(Out):
+    id: int
+    round: int
+    voters: int
+    total: int
+    current: bool = Field(description="whether it counts (a correction replaces it)")
+    corrects: int | None
+    note: str
+    entered_by: str
+    entered_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class TallySheetsOut(Out):
+    sheets: list[TallySheetOut]
 
 
 def _assisted_workshop(request: HttpRequest, code: str) -> WorkshopPage:
@@ -127,16 +263,22 @@ def _proxy_participant_out(participant: Participant) -> dict:
     }
 
 
-@router.get("/workshops/{code}/proxy-participants")
-def proxy_participants(request, code: str):
+@router.get("/workshops/{code}/proxy-participants", response={200: ProxyParticipantsOut, **errors(403, 404)},
+            auth=StaffSession())
+def proxy_participants(request, code: Code):
     """The people without a phone that helpers entered in this workshop."""
     workshop = _assisted_workshop(request, code)
     people = Participant.objects.filter(workshop=workshop, is_proxy=True).select_related("entered_by")
     return {"participants": [_proxy_participant_out(p) for p in people]}
 
 
-@router.post("/workshops/{code}/proxy-participants", response={201: dict})
-def proxy_participant_add(request, code: str, payload: ProxyParticipantIn):
+@router.post("/workshops/{code}/proxy-participants",
+             response={201: ProxyParticipantOut, **errors(400, 403, 404, 409)}, auth=SessionWithCsrf(),
+             openapi_extra=links(201, **{
+                 name: (f"ideas_api_proxy_{name}", {"code": "$request.path.code", "participant_id": "$response.body#/id"})
+                 for name in ("idea_post", "votes_cast")
+             }))
+def proxy_participant_add(request, code: Code, payload: ProxyParticipantIn):
     """Add someone without a phone (a blank name becomes "Participant N"); they get the dots."""
     workshop = _assisted_workshop(request, code)
     participant = services.participant_join(
@@ -145,8 +287,13 @@ def proxy_participant_add(request, code: str, payload: ProxyParticipantIn):
     return Status(201, _proxy_participant_out(participant))
 
 
-@router.post("/workshops/{code}/proxy-participants/{participant_id}/ideas", response={201: dict})
-def proxy_idea_post(request, code: str, participant_id: int, payload: ProxyIdeaIn):
+@router.post("/workshops/{code}/proxy-participants/{participant_id}/ideas",
+             response={201: ProxyIdeaOut, **errors(400, 403, 404, 409)}, auth=SessionWithCsrf(),
+             openapi_extra=links(201, vote_retract=("ideas_api_proxy_vote_retract", {
+                 "code": "$request.path.code", "participant_id": "$request.path.participant_id",
+                 "idea_id": "$response.body#/id",
+             })))
+def proxy_idea_post(request, code: Code, participant_id: int, payload: ProxyIdeaIn):
     """Post an idea for them (phase `ideas`)."""
     workshop = _assisted_workshop(request, code)
     participant = _proxy_participant(workshop, participant_id)
@@ -157,8 +304,9 @@ def proxy_idea_post(request, code: str, participant_id: int, payload: ProxyIdeaI
     return Status(201, {**selectors.idea_payload(idea, tag_names=sorted(idea.tags.names()), votes=0), "number": number})
 
 
-@router.post("/workshops/{code}/proxy-participants/{participant_id}/votes")
-def proxy_votes_cast(request, code: str, participant_id: int, payload: ProxyVotesIn):
+@router.post("/workshops/{code}/proxy-participants/{participant_id}/votes",
+             response={200: DotsOut, **errors(400, 403, 404, 409)}, auth=SessionWithCsrf())
+def proxy_votes_cast(request, code: Code, participant_id: int, payload: ProxyVotesIn):
     """Place one dot per idea id in `ideas` (repeat an id for several dots), all or none."""
     workshop = _assisted_workshop(request, code)
     participant = _proxy_participant(workshop, participant_id)
@@ -166,8 +314,9 @@ def proxy_votes_cast(request, code: str, participant_id: int, payload: ProxyVote
     return {"participant": participant.pk, "dots_left": dots_left}
 
 
-@router.delete("/workshops/{code}/proxy-participants/{participant_id}/votes/{idea_id}")
-def proxy_vote_retract(request, code: str, participant_id: int, idea_id: int):
+@router.delete("/workshops/{code}/proxy-participants/{participant_id}/votes/{idea_id}",
+               response={200: DotsOut, **errors(403, 404, 409)}, auth=SessionWithCsrf())
+def proxy_vote_retract(request, code: Code, participant_id: int, idea_id: int):
     """Take one of their dots back from an idea."""
     workshop = _assisted_workshop(request, code)
     participant = _proxy_participant(workshop, participant_id)
@@ -179,8 +328,8 @@ def _sheet_out(sheet: dict) -> dict:
     return {**sheet, "entered_at": sheet["entered_at"].isoformat()}
 
 
-@router.get("/workshops/{code}/paper-tallies")
-def paper_tallies(request, code: str):
+@router.get("/workshops/{code}/paper-tallies", response={200: TallySheetsOut, **errors(403, 404)}, auth=None)
+def paper_tallies(request, code: Code):
     """Every tally sheet, corrections included (`current`: whether it counts)."""
     workshop = _workshop(request, code)
     if not can_see_results(request.user, workshop):
@@ -188,10 +337,12 @@ def paper_tallies(request, code: str):
     return {"sheets": [_sheet_out(s) for s in selectors.tally_sheets(workshop.pk)]}
 
 
-@router.post("/workshops/{code}/paper-tallies", response={201: dict})
-def paper_tally_submit(request, code: str, payload: TallySheetIn):
+@router.post("/workshops/{code}/paper-tallies",
+             response={201: TallySheetOut, **errors(400, 403, 404, 409)}, auth=SessionWithCsrf())
+def paper_tally_submit(request, code: Code, payload: TallySheetIn):
     """Submit the paper dots of a round once (`counts`: {"<idea id>": dots}); a correction
-    names the sheet it `corrects` and says why in `note`."""
+    names the sheet it `corrects` and says why in `note`. 409: the round was already
+    submitted, or the workshop is not voting or showing its results."""
     workshop = _assisted_workshop(request, code)
     sheet = services.paper_tally_submit(
         user=request.user, workshop_id=workshop.pk, voters=payload.voters, counts=payload.counts,

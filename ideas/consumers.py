@@ -9,6 +9,7 @@ frames go straight to the socket's WebSocket protocol (`ideas.daphne_transport`)
 
 import json
 import logging
+import math
 from importlib import import_module
 
 from channels.db import database_sync_to_async
@@ -48,6 +49,8 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 # gone (logout, deactivation, removal). A reader far behind is dropped without a close frame.
 CLOSE_SIGNED_OUT = 4401
 MAX_REF_LENGTH = 64
+# How deep a message may nest (a protocol message needs 2: the object, its `tags`).
+MAX_DEPTH = 8
 
 
 # Refusals of the socket itself, before any service is asked (docs/protocol.md, "Error codes").
@@ -81,6 +84,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         self.joined_id = None
         self.closing = False
         self.wire = daphne_transport.wire_for(self.base_send)
+        if self.wire is not None:
+            # A frame daphne refuses (over 1 MiB, text not UTF-8) gets a close frame with its
+            # code, logged in disconnect(), instead of a silently dropped connection.
+            self.wire.close_on_refusal()
         try:
             found = await database_sync_to_async(self._open)(self.scope["url_route"]["kwargs"]["code"])
         except DATABASE_DOWN:
@@ -108,6 +115,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
             await self.send_error(None, realtime.live_paused())
 
     async def disconnect(self, code):
+        refusal = self.wire.refusal() if self.wire is not None else None
+        if refusal is not None:
+            logger.warning("Closed a live socket of room %s with close code %d: %s",
+                           getattr(getattr(self, "workshop", None), "pk", None), *refusal)
         if self.relay is not None:
             await realtime.relay_leave(self.relay, self)
             self.relay = None
@@ -300,7 +311,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
             "idea": idea_id, "dots_left": services.vote_retract(participant_id=participant_id, idea_id=idea_id)})
 
     async def on_participant_remove(self, message, ref):
-        await self._call(services.participant_remove, user=self.user, participant_id=_required(message, "participant"))
+        participant_id = _id(message, "participant", _("This participant does not exist."))
+        await self._call(services.participant_remove, user=self.user, participant_id=participant_id)
         await self.send_json({"type": "ack", "ref": ref, "participant": message["participant"]})
 
     async def on_phase_set(self, message, ref):
@@ -309,12 +321,14 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         await self.send_json({"type": "ack", "ref": ref, "phase": phase})
 
     async def on_idea_hide(self, message, ref):
-        idea = await self._call(services.idea_hide, user=self.user, idea_id=_required(message, "idea"))
+        idea = await self._call(services.idea_hide, user=self.user,
+                                idea_id=_id(message, "idea", _("This idea does not exist.")))
         await self.send_json({"type": "ack", "ref": ref, "idea": idea.pk})
 
     async def on_idea_merge(self, message, ref):
-        kept = await self._call(services.idea_merge, user=self.user, keep_id=_required(message, "into"),
-                                duplicate_id=_required(message, "idea"))
+        missing = _("Both ideas must be visible ideas of the same workshop.")
+        kept = await self._call(services.idea_merge, user=self.user, keep_id=_id(message, "into", missing),
+                                duplicate_id=_id(message, "idea", missing))
         await self.send_json({"type": "ack", "ref": ref, "idea": message["idea"], "into": kept.pk})
 
     async def on_timer_start(self, message, ref):
@@ -344,24 +358,60 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
 
 
 def _message(raw: str | bytes | None) -> dict:
-    """A client message read: a JSON object of at most MAX_MESSAGE_BYTES."""
+    """A client message read: a JSON object of at most MAX_MESSAGE_BYTES, nested at most
+    MAX_DEPTH deep (`json.loads` recurses: ~1,000 brackets in a few KB raise RecursionError,
+    which is no ValueError)."""
     if raw is None or len(raw if isinstance(raw, bytes) else raw.encode()) > MAX_MESSAGE_BYTES:
         raise TooLarge()
     try:
-        message = json.loads(raw)
+        # Bytes (a binary frame) are UTF-8 JSON, strictly: json.loads would let an encoded
+        # lone surrogate through ("surrogatepass"), and guess UTF-16 or UTF-32.
+        message = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
     except (ValueError, UnicodeDecodeError):
         raise InvalidJson() from None
+    except RecursionError:
+        raise InvalidJson(_("The message is nested too deeply.")) from None
     if not isinstance(message, dict):
         raise Invalid(_("A message must be a JSON object."))
+    if _too_deep(message):
+        raise InvalidJson(_("The message is nested too deeply."))
     return message
 
 
+def _too_deep(value) -> bool:
+    """Is a container nested more than MAX_DEPTH deep in `value`? (No recursion: what follows
+    the parse, a receipt's fingerprint for one, must not meet the limit `json.loads` met.)"""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _ref(message: dict):
-    """The message's `ref` (echoed by the answer): None, or a short string or number."""
+    """The message's `ref` (echoed by the answer): None, or a short string or number. A
+    string must be text: an escaped lone surrogate (`"\\ud800"`) is no text any database stores."""
     ref = message.get("ref")
-    if ref is not None and not (isinstance(ref, str | int) and not isinstance(ref, bool) and len(str(ref)) <= MAX_REF_LENGTH):
+    if ref is not None and not (
+        isinstance(ref, str | int) and not isinstance(ref, bool) and len(str(ref)) <= MAX_REF_LENGTH
+        and (not isinstance(ref, str) or _is_text(ref))
+    ):
         raise Invalid(_("`ref` must be a short string or number."))
     return ref
+
+
+def _is_text(value: str) -> bool:
+    """Unicode text: no lone surrogates (the only code points UTF-8 cannot encode)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _take_tally(state: dict, tally: dict) -> None:
@@ -376,3 +426,20 @@ def _required(message: dict, field: str):
     if field not in message or message[field] is None:
         raise Invalid(_("`%(field)s` is required.") % {"field": field})
     return message[field]
+
+
+def _id(message: dict, field: str, not_found: str):
+    """An id field, passed on as sent (the service reads it), except what no database column
+    holds: infinity is no id, a number beyond 64 bits names nothing (the database would fail
+    on it instead of answering)."""
+    value = _required(message, field)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Invalid(_("An id must be a number."))
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        try:
+            number = int(value)
+        except ValueError:
+            return value  # not a number: the service says so
+        if not -(2**63) <= number < 2**63:
+            raise NotFound(not_found)
+    return value

@@ -21,6 +21,14 @@ the installed versions, and the consumer falls back to the ASGI send when a poin
 - autobahn, `autobahn.websocket.protocol.WebSocketProtocol` (daphne's protocol's base):
   `sendMessage(payload: bytes, isBinary: bool)` writes one frame, and raises unless `state`
   equals the class's `STATE_OPEN`.
+- autobahn, the same class: a frame it refuses before daphne sees it (over daphne's
+  `--websocket-max-message-size` / `--websocket-max-frame-size`, 1 MiB by default; text that
+  is not UTF-8; a protocol violation) fails the connection in `_fail_connection`, which drops
+  the TCP connection when the protocol's `failByDrop` is true (the server factory's default)
+  and otherwise sends a close frame with the reason's code (1009, 1007, 1002). Either way it
+  sets `failedByMe`, and a sent close frame's code and UTF-8 reason are `localCloseCode` and
+  `localCloseReason`. Its own log line goes to Twisted's log, which daphne discards unless
+  started with `-v 2`.
 - Twisted, `twisted.internet.abstract.FileDescriptor` (base of `tcp.Server`, the protocol's
   `transport` on plain TCP or a UNIX socket): the bytes not yet taken by the kernel are
   `dataBuffer[offset:]` plus `_tempDataLen` (writes not yet moved into `dataBuffer`), and
@@ -75,6 +83,20 @@ class DaphneSocketWire:
         if transport is None:
             return 0
         return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+
+    def close_on_refusal(self) -> None:
+        """Answer a frame autobahn refuses with a close frame carrying the reason's code
+        (1009 message too big, 1007 not UTF-8, 1002 protocol error) instead of a dropped TCP
+        connection, which leaves the client with 1006 and no reason."""
+        self._protocol.failByDrop = False
+
+    def refusal(self) -> tuple[int, str] | None:
+        """The close code and reason autobahn failed this connection with, or None."""
+        protocol = self._protocol
+        if not protocol.failedByMe or protocol.localCloseCode is None:
+            return None
+        reason = protocol.localCloseReason or b""
+        return protocol.localCloseCode, reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
 
     def abort(self) -> None:
         """Drop the connection now, without flushing what is buffered (a polite close would

@@ -49,9 +49,15 @@ MAX_TIMER_SECONDS = 4 * 60 * 60
 
 
 def clean_text(value, *, field: str, max_length: int, required: bool = True) -> str:
-    """Text as typed, without control characters or surrounding blanks; refuses blank/too long."""
+    """Text as typed, without control characters or surrounding blanks; refuses blank, too long
+    or invalid Unicode."""
     if not isinstance(value, str):
         raise Invalid(_("%(field)s must be text.") % {"field": field})
+    try:
+        value.encode()  # a lone surrogate (JSON's `"\ud800"`) is no character: refused, not dropped
+    except UnicodeEncodeError:
+        raise Invalid(_("%(field)s is not valid text (it contains an invalid Unicode character).")
+                      % {"field": field}) from None
     text = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
     if required and not text:
         raise Invalid(_("%(field)s cannot be empty.") % {"field": field})
@@ -374,13 +380,21 @@ def _refund_votes(votes) -> None:
         Participant.objects.filter(pk=participant_id).update(dots_left=F("dots_left") + count)
 
 
+# Ids are 64-bit in every database Atelier runs on; a larger number names nothing.
+MAX_ID = 2**63 - 1
+
+
 def _int_or_invalid(value) -> int:
-    if isinstance(value, bool):
+    """An id as sent by a client: a whole number (1, "1"), never a bool, a fraction or infinity."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise Invalid(_("An id must be a number."))
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         raise Invalid(_("An id must be a number.")) from None
+    if not -MAX_ID <= number <= MAX_ID:
+        raise NotFound()
+    return number
 
 
 @transaction.atomic

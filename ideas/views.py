@@ -3,6 +3,7 @@ results and their downloads. Thin: rules in `ideas.rules`, changes in `ideas.ser
 
 import functools
 import hashlib
+import io
 from contextlib import suppress
 
 import segno
@@ -85,8 +86,12 @@ def live_context(request, workshop: WorkshopPage, *, is_facilitator: bool) -> di
     participant_id = participant_id_for(request.session, workshop.pk)
     state = selectors.snapshot(workshop, participant_id=participant_id, sees_tallies=is_facilitator)
     state.update(type="snapshot", seq=0, online=None)
+    me = state["me"]
     return {
         "workshop": workshop,
+        # The phone's dots, free or placed, drawn in the HTML as participant.js draws them.
+        "my_dots": [n < (me["dots_left"] or 0) for n in range(workshop.dots_per_participant)]
+        if me["participant"] is not None else [],
         "ws_path": f"/ws/workshops/{workshop.join_code}/",
         "initial_state": state,
         "suggested_tags": sorted(t.name for t in workshop.suggested_tags.all()),
@@ -146,16 +151,24 @@ def presenter(request, workshop: WorkshopPage):
     return render(request, "ideas/presenter.html", context)
 
 
+QR_STYLE = {"scale": 8, "border": 2, "dark": "#1b1f24", "light": "#ffffff"}
+
+
 def qr_svg_markup(url: str):
     qr = segno.make(url, error="m")
     # segno escapes nothing user-typed here: the URL is built from the validated join code.
-    return mark_safe(qr.svg_inline(scale=8, border=2, dark="#1b1f24", light="#ffffff", omitsize=True))  # noqa: S308
+    return mark_safe(qr.svg_inline(omitsize=True, **QR_STYLE))  # noqa: S308
 
 
 @live_workshop_view
 def qr_svg(request, workshop: WorkshopPage):
-    """`/w/<code>/qr.svg`: the join QR for printing."""
-    response = HttpResponse(qr_svg_markup(join_url(request, workshop)), content_type="image/svg+xml")
+    """`/w/<code>/qr.svg`: the join QR for printing. A file of its own, unlike the markup inlined
+    in HTML, needs the XML declaration and the SVG namespace: without them a browser shows it
+    as unknown XML and an `<img>` shows nothing. The viewBox lets it scale to any size."""
+    out = io.BytesIO()
+    qr = segno.make(join_url(request, workshop), error="m")
+    qr.save(out, kind="svg", xmldecl=True, svgns=True, omitsize=True, **QR_STYLE)
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="atelier-{workshop.join_code}.svg"'
     return response
 

@@ -2,12 +2,16 @@
 prototypes and service maps (their shapes are a contract with outside clients; the schema is
 at `/api/openapi.json`)."""
 
-from django.shortcuts import get_object_or_404
-from ninja import Router
+from typing import Annotated
 
+from django.shortcuts import get_object_or_404
+from ninja import Path, Router
+from pydantic import Field
+
+from workshop_site.core.api import Choice, Out, errors, links
 from workshop_site.offices.models import Service
 
-from .models import Prototype
+from .models import Actor, Channel, MapKind, Prototype
 from .selectors import (
     hotspot_payload,
     screen_rendition,
@@ -17,6 +21,79 @@ from .selectors import (
 )
 
 router = Router(tags=["prototypes"])
+
+# A fraction of the screen (documented, not re-checked: the database holds hotspots inside it).
+Fraction = Annotated[float, Field(json_schema_extra={"minimum": 0, "maximum": 1})]
+
+
+class HotspotOut(Out):
+    """A tappable area; x, y, w, h are fractions of the screen. It leads to one of
+    `target_screen` (a screen of the same version), `target_url`, or back (`back: true`)."""
+
+    x: Fraction
+    y: Fraction
+    w: Fraction
+    h: Fraction
+    target_screen: int | None
+    target_url: str | None
+    back: bool
+    label: str
+
+
+class ScreenOut(Out):
+    id: int
+    title: str
+    image_url: str
+    width: int
+    height: int
+    hotspots: list[HotspotOut]
+
+
+class VersionOut(Out):
+    number: int
+    published: bool
+    screens: list[ScreenOut]
+
+
+class PrototypeOut(Out):
+    slug: str
+    title: str
+    service: str
+    offices: list[str]
+    versions: list[VersionOut] = Field(description="published ones; drafts too for facilitators and its offices' teams")
+
+
+class StepOut(Out):
+    id: int
+    position: int
+    title: str
+    actor: Choice(Actor.values)
+    channel: Choice(Channel.values)
+    documents: list[str]
+    duration_days: float
+    removed: bool
+    replaces: list[int]
+
+
+class MetricsOut(Out):
+    steps: int
+    steps_removed: int
+    citizen_visits_in_person: int
+    documents_citizen_brings: int
+    paper_steps: int
+    estimated_days: float
+
+
+class MapOut(Out):
+    kind: Choice(MapKind.values)
+    title: str
+    steps: list[StepOut]
+    metrics: MetricsOut
+
+
+class MapsOut(Out):
+    service: str
+    maps: list[MapOut] = Field(description="the as-is map first, then the to-be maps")
 
 
 def screen_payload(screen) -> dict:
@@ -31,8 +108,12 @@ def screen_payload(screen) -> dict:
     }
 
 
-@router.get("/prototypes/{slug}", auth=None)
-def prototype_detail(request, slug: str):
+@router.get("/prototypes/{slug}", response={200: PrototypeOut, **errors(404)}, auth=None, openapi_extra=links(
+    200,
+    pins=("feedback_api_pins", {"slug": "$request.path.slug", "version": "$response.body#/versions/0/number"}),
+    feedback=("feedback_api_submit", {"slug": "$request.path.slug"}),
+))
+def prototype_detail(request, slug: Annotated[str, Path(example="maternitate-online")]):
     """The prototype with its versions (drafts only for facilitators and its offices' teams)."""
     prototype = get_object_or_404(Prototype.objects.select_related("service"), slug=slug)
     drafts = request.user.has_perm("prototypes.view_draft", prototype)
@@ -53,8 +134,8 @@ def prototype_detail(request, slug: str):
     }
 
 
-@router.get("/services/{slug}/maps", auth=None)
-def maps(request, slug: str):
+@router.get("/services/{slug}/maps", response={200: MapsOut, **errors(404)}, auth=None)
+def maps(request, slug: Annotated[str, Path(example="indemnizatia-de-maternitate")]):
     service = get_object_or_404(Service, slug=slug)
     return {
         "service": service.slug,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -10,7 +11,7 @@ from ideas.api import router as ideas_router
 from plans.api import router as plans_router
 from prototypes.api import router as prototypes_router
 from workshop_site.core.api import api, api_not_found
-from workshop_site.core.views import set_language
+from workshop_site.core.views import favicon, set_language
 
 api.add_router("", ideas_router)
 api.add_router("", prototypes_router)
@@ -24,6 +25,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/", api.urls),
     path("api/<path:rest>", api_not_found),
     path("", include("ideas.urls")),

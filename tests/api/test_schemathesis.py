@@ -16,10 +16,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import WorkshopPageFactory
-
-ERROR_CODES = {"invalid", "invalid_json", "not_found", "forbidden", "conflict", "rate_limited", "csrf_failed",
-               "method_not_allowed", "not_joined", "phase_closed", "no_dots_left", "too_large", "unknown_type"}
-
+from workshop_site.core.api import ERROR_CODES
 
 # Loaded once, at collection: the schema view touches no database.
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())

@@ -75,7 +75,7 @@ def test_bad_feedback_is_refused_and_nothing_is_stored(client, screen, changes):
 def test_a_screen_of_another_version_is_refused(client, version, screen):
     other = ScreenFactory(version=VersionFactory(prototype=version.prototype, number=2, published=True))
     response = post(client, **good(screen, screen=other.pk))
-    assert response.status_code == 400 and not Feedback.objects.exists()
+    assert (response.status_code, response.json()["code"]) == (404, "not_found") and not Feedback.objects.exists()
 
 
 def test_an_unpublished_version_takes_feedback_only_from_those_who_may_see_it(client, version, screen, rezina_member):

@@ -211,3 +211,14 @@ def test_results_rank_and_split_by_tag_role_and_channel(workshop, ideas):
     assert {r["role"]: r["votes"] for r in data["by_role"]} == {"citizen": 2, "provider": 1}
     assert {t["tag"]: t["votes"] for t in data["by_tag"]} == {"online": 1, "": 2}
     assert data["total_votes"] == 3
+
+
+@pytest.mark.parametrize("idea_id, error", [
+    (float("inf"), Invalid), (0.5, Invalid), ("1e400", Invalid), (True, Invalid),
+    (2**70, NotFound), (-(2**70), NotFound),
+])
+def test_a_facilitator_action_with_an_id_that_names_nothing_is_refused(workshop, ideas, facilitator, idea_id, error):
+    """Ids too large for the database, fractions and infinity never reach a query."""
+    with pytest.raises(error):
+        services.idea_hide(user=facilitator, idea_id=idea_id)
+    assert not Idea.objects.filter(hidden=True).exists()

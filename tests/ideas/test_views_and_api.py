@@ -187,7 +187,7 @@ def test_presenter_shows_the_code_and_a_qr_and_controls_only_for_facilitators(cl
 def test_qr_svg_encodes_the_join_url(client, workshop):
     response = client.get("/w/LIVE23/qr.svg")
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
-    assert response.content.startswith(b"<svg")
+    assert response.content.startswith(b"<?xml") and b'<svg xmlns="http://www.w3.org/2000/svg"' in response.content
 
 
 def test_participant_text_is_escaped_everywhere(client, workshop):

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.i18n import set_language as django_set_language
@@ -38,6 +39,12 @@ def set_language(request):
     if translated:
         response["Location"] = translated
     return response
+
+
+def favicon(request):
+    """`/favicon.ico`: browsers ask for it when a document names no icon (an SVG or a file opened
+    on its own, the static 500 page); the site's icon is the SVG that every page links to."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 # Seconds a client should wait before trying again when the database is unreachable.

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "channels",
+    # /api/docs: django-ninja's Swagger UI from our own static files (the CSP allows no CDN).
+    "ninja",
     "rules.apps.AutodiscoverRulesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -230,9 +232,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # A 4xx answer (a 403, a 404, a bad Host) is one line, without the traceback of the
+        # exception that refused it; a 500 keeps its traceback.
+        "refusals_without_traceback": {"()": "workshop_site.core.log.RefusalsWithoutTraceback"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals_without_traceback"]},
+        # Django's own: mails server errors to ADMINS, when any are set.
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false"]},
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's default logging gives `django` a console handler of its own (with DEBUG on),
+        # besides the root's it propagates to: every warning was printed twice. The root's only.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.channels.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
         # One line per background task and page save drowns what matters in `make run`.
