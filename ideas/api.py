@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
-from pydantic import Field
+from pydantic import Field, create_model
 
 from workshop_site.core.api import (
     Choice,
@@ -17,6 +17,7 @@ from workshop_site.core.api import (
     Text,
     errors,
     links,
+    omitted_unless_sent,
 )
 from workshop_site.core.client_ip import request_client_ip
 from workshop_site.core.errors import Forbidden, NotFound
@@ -24,7 +25,8 @@ from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import realtime, selectors, services, throttle
 from .errors import AlreadyJoined
-from .models import Idea, Participant, ParticipantRole, TallySheet
+from .kinds.base import DISAGREEMENT_POINTS
+from .models import ActivityKind, Idea, Participant, ParticipantRole, TallySheet
 from .rules import can_see_results
 from .services import MAX_DOTS_AT_ONCE, MAX_TAG_LENGTH, MAX_TAGS
 from .sessions import participant_id_for, remember_participant
@@ -34,6 +36,7 @@ router = Router(tags=["workshops"])
 NAME_LENGTH = 60  # as `services.participant_join` cleans it
 Role = Literal[tuple(ParticipantRole.values)]
 PhaseName = Choice(Phase.values)
+KindName = Choice(ActivityKind.values)
 RoleName = Choice(ParticipantRole.values)
 Code = Annotated[str, Path(example="DEMO29", description="the workshop's join code")]
 
@@ -69,12 +72,91 @@ class IdeaState(Out):
     votes: int | None = Field(description="null while blind voting hides the tallies")
 
 
+# A participant's answer to an activity, by kind: the option ids of a poll, the ratings of a
+# scale by statement id, the words of a cloud.
+Answer = list[int] | dict[str, int] | list[str]
+
+
 class MeState(Out):
     participant: int | None = Field(description="null for an observer or a facilitator who has not joined")
     name: str | None
     role: RoleName | None
     dots_left: int | None
     votes: dict[str, int] = Field(description="dots of this participant by idea id")
+    answers: dict[str, Answer] = Field(
+        description='this participant\'s answers by activity id: a poll\'s option ids, a scale\'s '
+                    'ratings by statement id ({"<statement id>": 1–5}), a word cloud\'s words'
+    )
+
+
+class ActivitySummary(Out):
+    """One step of the run of show."""
+
+    id: int
+    kind: KindName
+    title: str
+    phase: PhaseName
+    position: int = Field(description="its place in the run of show (activities come in this order)")
+
+
+class IdText(Out):
+    id: int
+    text: str
+
+
+class WordCount(Out):
+    text: str = Field(description="the word as most people wrote it")
+    count: int = Field(description="how many people gave it (case and diacritics aside)")
+
+
+class ScaleLabels(Out):
+    low: str = Field(description="what 1 means")
+    high: str = Field(description="what 5 means")
+
+
+class _ActivityViewBase(ActivitySummary):
+    prompt: str
+    blind: bool = Field(description="answers are hidden from phones and the screen until the results")
+
+
+class _Figures(Out):
+    hidden: bool = Field(None, description="true (and no figures) while the activity is blind to this viewer",
+                         json_schema_extra=omitted_unless_sent)
+
+
+class BrainstormView(_ActivityViewBase):
+    kind: Literal["brainstorm"]
+    dots_per_participant: int | None
+    max_dots_per_idea: int | None
+
+
+class PollView(_ActivityViewBase, _Figures):
+    kind: Literal["poll"]
+    max_choices: int
+    options: list[IdText]
+    counts: dict[str, int] = Field(None, description="answers by option id", json_schema_extra=omitted_unless_sent)
+
+
+class ScaleView(_ActivityViewBase, _Figures):
+    kind: Literal["scale"]
+    labels: ScaleLabels
+    statements: list[IdText]
+    distribution: dict[str, list[int]] = Field(
+        None, description="by statement id: how many rated it 1, 2, 3, 4 and 5", json_schema_extra=omitted_unless_sent
+    )
+
+
+class WordsView(_ActivityViewBase, _Figures):
+    kind: Literal["words"]
+    max_words: int
+    max_length: int
+    words: list[WordCount] = Field(None, description="the cloud, most given first",
+                                   json_schema_extra=omitted_unless_sent)
+
+
+# A kind added to `ideas.kinds` adds its view here, and its results below (a test checks that
+# every registered kind has both).
+ActivityView = Annotated[BrainstormView | PollView | ScaleView | WordsView, Field(discriminator="kind")]
 
 
 class SnapshotOut(Out):
@@ -89,6 +171,12 @@ class SnapshotOut(Out):
         description="the part of the tallies entered by helpers (`proxy`) or counted on paper (`paper`), by idea id"
     )
     me: MeState
+    activities: list[ActivitySummary] = Field(description="the run of show, in order (empty: a board as before)")
+    current_activity: int | None = Field(description="the id of the activity the room is on")
+    activity: ActivityView | None = Field(
+        description="the current activity's view, with its live figures (`counts`, `distribution` or `words`) "
+                    "unless it is blind to this viewer (`hidden: true`)"
+    )
 
 
 class ResultsWorkshop(Out):
@@ -110,11 +198,116 @@ class RankedIdea(Out):
     author_role: str
     votes: int
     votes_by_channel: VotesByChannel
+    activity: int | None = Field(description="the id of its brainstorm; null in a workshop without one")
+
+
+# --- each kind's results: of everyone, and the same figures of each role (`by_role`) ---------
+
+class BrainstormIdea(Out):
+    id: int
+    text: str
+    votes: int = Field(description="dots; by role, those the people of that role placed (paper dots only in everyone's)")
+
+
+class BrainstormResults(Out):
+    voters: int
+    ideas: list[BrainstormIdea] = Field(description="ranked by votes, most first (ties in posting order)")
+
+
+class PollOptionResult(Out):
+    id: int
+    text: str
+    count: int
+    share: float = Field(description="percent of the respondents who chose it (0–100, one decimal)")
+
+
+class PollResults(Out):
+    respondents: int
+    options: list[PollOptionResult] = Field(description="in the poll's order")
+
+
+class ScaleStatementResult(Out):
+    id: int
+    text: str
+    distribution: list[int] = Field(min_length=5, max_length=5,
+                                    description="how many rated it 1, 2, 3, 4 and 5")
+    ratings: int
+    mean: float | None = Field(description="null while nobody rated it")
+    agree: float = Field(description="percent of its ratings that are 4 or 5")
+
+
+class ScaleResults(Out):
+    respondents: int
+    labels: ScaleLabels
+    statements: list[ScaleStatementResult]
+
+
+class WordsResults(Out):
+    respondents: int
+    words: list[WordCount] = Field(description="the whole cloud, most given first; hidden words left out")
+
+
+def _by_role(results: type[Out]) -> type[Out]:
+    fields = {role: (results, Field(description=f"the figures of the participants whose role is `{role}`"))
+              for role in ParticipantRole.values}
+    return create_model(f"{results.__name__}ByRole", __base__=Out, **fields)
+
+
+class Disagreement(Out):
+    """An option or a statement citizens and providers answered far apart."""
+
+    item: int = Field(description="the option's or statement's id")
+    text: str
+    citizen: float = Field(description="percent of citizens (a poll: who chose it; a scale: who rate it 4 or 5)")
+    provider: float = Field(description="the same percent of providers")
+    points: float = Field(description=f"how far apart, over {DISAGREEMENT_POINTS}")
+
+
+class _ActivityResults(ActivitySummary):
+    hidden: bool = Field(description="true while the activity is blind to this viewer: then no figures")
+    disagreements: list[Disagreement] = Field(
+        description=f"where the share of citizens and of providers differ by more than {DISAGREEMENT_POINTS} "
+                    "points (polls and scales), farthest apart first"
+    )
+
+
+class BrainstormActivityResults(_ActivityResults):
+    kind: Literal["brainstorm"]
+    results: BrainstormResults | None
+    by_role: _by_role(BrainstormResults) | None
+
+
+class PollActivityResults(_ActivityResults):
+    kind: Literal["poll"]
+    results: PollResults | None
+    by_role: _by_role(PollResults) | None
+
+
+class ScaleActivityResults(_ActivityResults):
+    kind: Literal["scale"]
+    results: ScaleResults | None
+    by_role: _by_role(ScaleResults) | None
+
+
+class WordsActivityResults(_ActivityResults):
+    kind: Literal["words"]
+    results: WordsResults | None
+    by_role: _by_role(WordsResults) | None
+
+
+ActivityResults = Annotated[
+    BrainstormActivityResults | PollActivityResults | ScaleActivityResults | WordsActivityResults,
+    Field(discriminator="kind"),
+]
 
 
 class ResultsOut(Out):
     workshop: ResultsWorkshop
-    ideas: list[RankedIdea] = Field(description="ranked by votes, most first")
+    ideas: list[RankedIdea] = Field(description="every brainstorm's ideas, ranked by votes, most first")
+    activities: list[ActivityResults] = Field(
+        description="every activity's results in run-of-show order, of everyone (`results`) and by the "
+                    "participants' role (`by_role`); empty for a workshop without activities"
+    )
 
 
 def _workshop(request: HttpRequest, code: str) -> WorkshopPage:
@@ -142,7 +335,7 @@ def join(request, code: Code, payload: JoinIn):
     })
 
 
-@router.get("/workshops/{code}/state", response={200: SnapshotOut, **errors(404)}, auth=None)
+@router.get("/workshops/{code}/state", response={200: SnapshotOut, **errors(404)}, auth=None, exclude_unset=True)
 def state(request, code: Code):
     """The snapshot the socket would send to this session."""
     workshop = _workshop(request, code)
@@ -155,19 +348,32 @@ def state(request, code: Code):
     return snapshot
 
 
+@router.get("/workshops/{code}/activities", response={200: list[ActivitySummary], **errors(404)}, auth=None)
+def activities(request, code: Code):
+    """The run of show: the workshop's activities in order, each with its phase (empty for a
+    workshop without activities)."""
+    workshop = _workshop(request, code)
+    return selectors.activity_list(workshop.pk)
+
+
 @router.get("/workshops/{code}/results", response={200: ResultsOut, **errors(403, 404)}, auth=None)
 def results(request, code: Code):
-    """The ranked ideas with their votes, split by channel (403 while blind voting hides them)."""
+    """The ranked ideas with their votes, split by channel, and every activity's results, of
+    everyone and by role. 403 while blind voting hides the dots; an activity that is blind
+    until its results are shown has `hidden: true` and no figures (a facilitator sees all)."""
     workshop = _workshop(request, code)
-    if not can_see_results(request.user, workshop):
+    sees_all = request.user.has_perm("ideas.run_workshop", workshop)
+    activities = selectors.activities_results(workshop, sees_all=sees_all)
+    if not sees_all and selectors.blind_voting_hides(workshop, activities):
         raise Forbidden(_("Blind voting: the results are shown after the vote."))
     data = selectors.results(workshop)
     return {
         "workshop": {"code": workshop.join_code, "title": workshop.title, "phase": workshop.phase},
         "ideas": [
-            {key: row[key] for key in ("id", "text", "tags", "author_role", "votes", "votes_by_channel")}
+            {key: row[key] for key in ("id", "text", "tags", "author_role", "votes", "votes_by_channel", "activity")}
             for row in data["ideas"]
         ],
+        "activities": activities,
     }
 
 

@@ -7,3 +7,6 @@ class IdeasConfig(AppConfig):
 
     name = "ideas"
     verbose_name = _("Ideas and votes")
+
+    def ready(self):
+        from . import kinds  # noqa: F401  (registers the kinds of activity)

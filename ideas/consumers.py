@@ -30,7 +30,7 @@ from workshop_site.core.errors import (
 from workshop_site.core.ratelimit import socket_message_allowed
 from workshop_site.workshops.models import WorkshopPage
 
-from . import daphne_transport, realtime, selectors, services
+from . import daphne_transport, kinds, realtime, selectors, services
 from .errors import NotJoined
 from .rules import tallies_visible_to_participants
 from .sessions import participant_id_for
@@ -76,6 +76,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
 
     workshop: WorkshopPage
     relay: realtime.RoomRelay | None = None
+    # The brainstorm's phase as last read (its blind voting decides what the relay shows phones).
+    board_phase: str | None = None
     # This socket's WebSocket protocol when daphne serves it (None elsewhere: tests, other servers).
     wire: daphne_transport.DaphneSocketWire | None = None
 
@@ -131,6 +133,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         if workshop is None:
             return False
         self.workshop = workshop
+        # The brainstorm's phase, for the relay's blind voting (see send_snapshot).
+        self.board_phase = services.board_phase(workshop.pk) if workshop.blind_voting else None
         self.user = self.scope.get("user")
         self.signed_in_as = getattr(self.user, "pk", None) if getattr(self.user, "is_authenticated", False) else None
         self.is_facilitator = bool(self.user and self.user.has_perm("ideas.run_workshop", workshop))
@@ -221,14 +225,19 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         def build():
             if not selectors.refresh_live_fields(self.workshop):
                 raise NotFound(_("This workshop does not exist."))
-            return selectors.snapshot(
+            state = selectors.snapshot(
                 self.workshop, participant_id=self._participant_id(), sees_tallies=self.is_facilitator
             )
+            self.board_phase = selectors.board_phase_in(state)
+            return state
 
         while True:
             if self.relay is None or self.relay.stopped:
+                # Blind voting hides the brainstorm's dots until the brainstorm's results, not
+                # the room's: a poll's results phase reveals none.
                 self.relay = await realtime.relay_for(
-                    self.workshop.pk, tallies_visible=tallies_visible_to_participants(self.workshop)
+                    self.workshop.pk,
+                    tallies_visible=tallies_visible_to_participants(self.workshop, board_phase=self.board_phase),
                 )
             seq_before, event_seq_before = self.relay.seq, self.relay.event_seq
             state = await database_sync_to_async(build)()
@@ -343,6 +352,22 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
     async def on_sync(self, message, ref):
         await self.send_snapshot(ref=ref)
 
+    async def on_activity_set(self, message, ref):
+        view = await self._call(services.activity_set, user=self.user, workshop_id=self.workshop.pk,
+                                activity_id=_id(message, "activity", _("This activity does not exist in this workshop.")))
+        await self.send_json({"type": "ack", "ref": ref, "activity": view["id"], "phase": view["phase"]})
+
+    async def on_kind_message(self, message, ref):
+        """A message an activity kind declares (`ideas.kinds`): a participant's answer, applied
+        at most once per `ref`, or a facilitator's action. The kinds' own services check it."""
+        _id(message, "activity", _("This activity does not exist in this workshop."))
+        spec = kinds.message_types()[message["type"]]
+        if isinstance(spec, kinds.FacilitatorMessage):
+            answer = await self._call(spec.perform, user=self.user, workshop_id=self.workshop.pk, message=message)
+            await self.send_json({"type": "ack", "ref": ref, **answer})
+            return
+        await self._participant_write(message, ref, lambda participant_id: spec.perform(participant_id, message))
+
     HANDLERS = {
         "idea.post": on_idea_post,
         "vote.cast": on_vote_cast,
@@ -354,7 +379,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         "timer.stop": on_timer_stop,
         "participant.remove": on_participant_remove,
         "sync": on_sync,
+        "activity.set": on_activity_set,
     }
+    # Every kind's messages go through one handler: a new kind adds none here.
+    HANDLERS.update(dict.fromkeys(kinds.message_types(), on_kind_message))
 
 
 def _message(raw: str | bytes | None) -> dict:
@@ -420,6 +448,9 @@ def _take_tally(state: dict, tally: dict) -> None:
     for idea in state["ideas"]:
         idea["votes"] = votes.get(str(idea["id"]), 0)
     state["channels"] = tally.get("channels") or {"proxy": {}, "paper": {}}
+    activity = state.get("activity")
+    if activity is not None and tally.get("activity") == activity["id"] and "hidden" not in activity:
+        activity.update({key: tally[key] for key in realtime.ACTIVITY_TALLY_FIELDS[1:] if key in tally})
 
 
 def _required(message: dict, field: str):

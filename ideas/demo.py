@@ -1,9 +1,79 @@
-"""The live-workshop part of the demo: starter ideas in DEMO29, and the 2016 kickoff's
-ideas and dot votes (closed, so its results page shows them). Idempotent."""
+"""The live-workshop part of the demo: DEMO29's run of show (a poll, a scale, the brainstorm
+with its starter ideas, a word cloud; the room on the brainstorm), and the 2016 kickoff's
+closed results: a poll, a scale and its brainstorm's ideas and dot votes, answered by people of
+several roles (citizens and providers far apart, as the results page points out). Idempotent."""
 
-from workshop_site.workshops.models import WorkshopPage
+from dataclasses import dataclass
 
-from .models import Idea, Participant, Vote, WorkshopHelper
+from workshop_site.workshops.models import Phase, WorkshopPage
+
+from .models import (
+    Activity,
+    ActivityKind,
+    Idea,
+    Participant,
+    PollAnswer,
+    PollOption,
+    ScaleRating,
+    ScaleStatement,
+    Vote,
+    WorkshopHelper,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One activity of a demo run of show (a run of show holds one activity of each kind)."""
+
+    kind: str
+    title: str
+    prompt: str = ""
+    options: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()
+    labels: tuple[str, str] = ("", "")
+
+
+EASE_STATEMENTS = ("să aflu ce acte trebuie", "să depun cererea", "să aflu în ce stadiu este dosarul")
+EASE_LABELS = ("foarte greu", "foarte ușor")
+
+# DESIGN.md, "Run of show": DEMO29 runs these four, in this order, the room on the brainstorm.
+DEMO29_RUN = [
+    Step(ActivityKind.POLL, "Din ce raion veniți?", options=("Dubăsari", "Călărași", "Rezina", "alt raion")),
+    Step(ActivityKind.SCALE, "Cât de ușor este azi…", prompt="Gândiți-vă la ultima cerere depusă la BCIS.",
+         statements=EASE_STATEMENTS, labels=EASE_LABELS),
+    # The workshop's title, as the migration named every board it made a brainstorm of.
+    Step(ActivityKind.BRAINSTORM, "Echipa mobilă: serviciul livrat pe loc, în sat",
+         prompt="Ce ar trebui să aibă echipa mobilă ca să livreze serviciul pe loc, nu doar informația?"),
+    Step(ActivityKind.WORDS, "Un cuvânt pentru BCIS-ul ideal"),
+]
+
+# The closed 2016 kickoff: where a citizen's file gets stuck, how easy each step is, then the
+# brainstorm (its ideas and dots below).
+KICKOFF_POLL = Step(
+    ActivityKind.POLL, "Unde se blochează cel mai des dosarul unui cetățean?",
+    options=("Actele cerute de la mai multe instituții", "Drumul până la birou", "Așteptarea răspunsului",
+             "Informații diferite la fiecare ghișeu"),
+)
+KICKOFF_RUN = [
+    KICKOFF_POLL,
+    Step(ActivityKind.SCALE, "Cât de ușor este azi, pentru un cetățean…", statements=EASE_STATEMENTS,
+         labels=EASE_LABELS),
+    Step(ActivityKind.BRAINSTORM, "Atelier de lansare: reproiectarea BCIS"),
+]
+# What the people of each role answered, handed out in turn to the participants of that role:
+# the option each picked (an index of KICKOFF_POLL.options) and their ratings of the three
+# statements. Citizens name the road and find every step hard; providers name the papers and
+# find finding out easy: far apart, as the results page shows.
+KICKOFF_POLL_ANSWERS = {
+    "citizen": [1, 1, 2],
+    "provider": [0, 0, 2, 0, 3, 0, 1, 0, 2],
+    "office_staff": [0, 3, 1, 0, 2, 3],
+}
+KICKOFF_RATINGS = {
+    "citizen": [(2, 1, 1), (2, 2, 1), (1, 2, 2)],
+    "provider": [(4, 3, 2), (4, 4, 2), (5, 3, 3), (3, 4, 1), (4, 3, 2), (5, 2, 3), (4, 4, 2), (3, 3, 2), (4, 3, 3)],
+    "office_staff": [(3, 3, 2), (4, 3, 2), (4, 2, 1), (3, 3, 2), (4, 4, 3), (3, 3, 2)],
+}
 
 DEMO29_IDEAS = [
     ("Un scaner portabil și o imprimantă în mașina echipei mobile", ["echipa mobilă"]),
@@ -24,13 +94,17 @@ KICKOFF_ROLES = ["provider", "office_staff", "provider", "citizen", "provider", 
 
 def seed(demo) -> None:
     live = demo.workshops["live"]
+    run = run_of_show_ensure(demo, live, DEMO29_RUN, current=ActivityKind.BRAINSTORM, others=Phase.DRAFT)
     if not Idea.objects.filter(workshop=live).exists():
         author = Participant.objects.create(
             workshop=live, display_name="Facilitatoare (idei de pornire)", role="other",
             user=demo.users.get("facilitator"), dots_left=live.dots_per_participant,
         )
         for text, tags in DEMO29_IDEAS:
-            idea = Idea.objects.create(workshop=live, participant=author, author_role="other", text=text)
+            idea = Idea.objects.create(
+                workshop=live, activity=run[ActivityKind.BRAINSTORM], participant=author, author_role="other",
+                text=text,
+            )
             idea.tags.add(*tags)
         demo.note("DEMO29 starter ideas")
 
@@ -41,12 +115,48 @@ def seed(demo) -> None:
         demo.note("DEMO29 helper rezina")
 
     kickoff = demo.workshops["kickoff"]
+    run = run_of_show_ensure(demo, kickoff, KICKOFF_RUN, current=ActivityKind.BRAINSTORM, others=Phase.CLOSED)
     if not Idea.objects.filter(workshop=kickoff).exists():
-        _seed_kickoff(kickoff)
+        _seed_kickoff(kickoff, run[ActivityKind.BRAINSTORM])
         demo.note("kickoff ideas and votes")
+    if not PollAnswer.objects.filter(activity=run[ActivityKind.POLL]).exists():
+        _seed_kickoff_answers(kickoff, run[ActivityKind.POLL], run[ActivityKind.SCALE])
+        demo.note("kickoff poll and scale answers")
 
 
-def _seed_kickoff(kickoff: WorkshopPage) -> None:
+def run_of_show_ensure(demo, workshop: WorkshopPage, steps: list[Step], *, current: str, others: str) -> dict:
+    """The workshop's activities as `steps` lists them, at positions 1, 2, …; returns them by
+    kind. What is missing is created: the `current` kind holds the room in the workshop's phase
+    (unless the room is already on another activity), the others wait in phase `others`. What
+    is there is kept, moved to its position: the migration that made every workshop's board a
+    brainstorm put it first, where the demo's run of show opens with a poll."""
+    found: dict[str, Activity] = {}
+    for activity in Activity.objects.filter(workshop=workshop).order_by("position", "pk"):
+        found.setdefault(activity.kind, activity)
+    room_is_somewhere = any(activity.is_current for activity in found.values())
+    run = {}
+    for position, step in enumerate(steps, start=1):
+        activity = found.get(step.kind)
+        if activity is None:
+            holds_room = step.kind == current and not room_is_somewhere
+            activity = Activity(
+                workshop=workshop, position=position, kind=step.kind, title=step.title, prompt=step.prompt,
+                scale_min_label=step.labels[0], scale_max_label=step.labels[1],
+                is_current=holds_room, phase=workshop.phase if holds_room else others,
+            )
+            activity.options = [PollOption(text=text) for text in step.options]
+            activity.statements = [ScaleStatement(text=text) for text in step.statements]
+            activity.save()
+            demo.note(f"{workshop.join_code} {step.kind}")
+        elif activity.position != position:
+            Activity.objects.filter(pk=activity.pk).update(position=position)
+            activity.position = position
+            demo.note(f"{workshop.join_code} {step.kind} moved to {position}")
+        run[step.kind] = activity
+    return run
+
+
+def _seed_kickoff(kickoff: WorkshopPage, brainstorm: Activity) -> None:
     """18 participants (six per pilot office) who each spent their 3 dots, as on 29 March 2016."""
     participants = [
         Participant.objects.create(
@@ -58,7 +168,8 @@ def _seed_kickoff(kickoff: WorkshopPage) -> None:
     ideas = []
     for n, (text, tags, _votes) in enumerate(KICKOFF_IDEAS):
         idea = Idea.objects.create(
-            workshop=kickoff, participant=participants[n], author_role=participants[n].role, text=text
+            workshop=kickoff, activity=brainstorm, participant=participants[n], author_role=participants[n].role,
+            text=text,
         )
         idea.tags.add(*tags)
         ideas.append(idea)
@@ -73,3 +184,31 @@ def _seed_kickoff(kickoff: WorkshopPage) -> None:
     Vote.objects.bulk_create(votes)
     for voter in participants:
         Participant.objects.filter(pk=voter.pk).update(dots_left=kickoff.dots_per_participant - spent.get(voter.pk, 0))
+
+
+def _seed_kickoff_answers(kickoff: WorkshopPage, poll: Activity, scale: Activity) -> None:
+    """The kickoff's participants answer its poll and rate its scale, each as their role did."""
+    options = list(poll.options.order_by("sort_order", "pk"))
+    statements = list(scale.statements.order_by("sort_order", "pk"))
+    turn: dict[str, int] = {}
+    chosen: dict[int, PollOption] = {}
+    ratings = []
+    for participant in Participant.objects.filter(workshop=kickoff).order_by("pk"):
+        answers = KICKOFF_POLL_ANSWERS.get(participant.role)
+        if not answers:
+            continue
+        n = turn[participant.role] = turn.get(participant.role, -1) + 1
+        chosen[participant.pk] = options[answers[n % len(answers)]]
+        values = KICKOFF_RATINGS[participant.role][n % len(KICKOFF_RATINGS[participant.role])]
+        ratings += [
+            ScaleRating(participant=participant, activity=scale, statement=statement, value=value)
+            for statement, value in zip(statements, values, strict=True)
+        ]
+    made = PollAnswer.objects.bulk_create(
+        [PollAnswer(participant_id=participant_id, activity=poll) for participant_id in chosen]
+    )
+    PollAnswer.options.through.objects.bulk_create([
+        PollAnswer.options.through(pollanswer_id=answer.pk, polloption_id=chosen[answer.participant_id].pk)
+        for answer in made
+    ])
+    ScaleRating.objects.bulk_create(ratings)

@@ -1,11 +1,18 @@
-"""Results as rows for CSV and XLSX (formula-safe cells come from core.exports)."""
+"""Results as rows for CSV and XLSX (formula-safe cells come from core.exports): the ranked
+ideas, then one CSV section or XLSX sheet per activity of the run of show, each with the
+figures of everyone and of each role side by side."""
+
+import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workshop_site.core.exports import xlsx_bytes
+from workshop_site.workshops.models import Phase
 
 from . import selectors
+from .kinds import KINDS
+from .models import ActivityKind
 
 
 def results_rows(workshop) -> list[list]:
@@ -21,6 +28,42 @@ def results_rows(workshop) -> list[list]:
             idea["votes"], channels["phone"], channels["proxy"], channels["paper"],
             idea["number"], idea["entered_by"], _local(idea["entered_at"]),
         ])
+    return rows
+
+
+def activity_sections(activities: list[dict]) -> list[tuple[str, list[list]]]:
+    """(a sheet's title, its rows) per activity of `selectors.activities_results`, in
+    run-of-show order: a title row (number and title, kind, phase), then its kind's table
+    (`Kind.table`) and where citizens and providers disagree; an activity still blind to this
+    viewer says so instead."""
+    sections = []
+    for number, activity in enumerate(activities, start=1):
+        kind = KINDS[activity["kind"]]
+        heading = f"{number}. {activity['title']}"
+        rows: list[list] = [[heading, str(ActivityKind(activity["kind"]).label), str(Phase(activity["phase"]).label)]]
+        if activity["hidden"]:
+            rows.append([_("Blind until revealed: the results appear here once the facilitator shows them.")])
+        else:
+            rows += kind.table(activity["results"], activity["by_role"])
+            if activity["disagreements"]:
+                rows.append([_("Citizens and providers see it differently:")])
+                rows += [[kind.disagreement_text(item)] for item in activity["disagreements"]]
+        sections.append((_sheet_title(heading), rows))
+    return sections
+
+
+def _sheet_title(heading: str) -> str:
+    """A worksheet's name: Excel refuses \\ / ? * [ ] : (and a final apostrophe) and keeps
+    31 characters."""
+    return re.sub(r"[\\/?*\[\]:]", "-", heading)[:31].rstrip("'")
+
+
+def results_csv_rows(workshop, activities: list[dict]) -> list[list]:
+    """The CSV: the ranked ideas as always (the first rows), then a section per activity
+    (`selectors.activities_results` as this viewer may see them) after an empty row."""
+    rows = results_rows(workshop)
+    for _title, section in activity_sections(activities):
+        rows += [[], *section]
     return rows
 
 
@@ -61,6 +104,8 @@ def results_xlsx(workshop) -> bytes:
         [
             (_("Results"), results_rows(workshop)), (_("By role"), by_role), (_("By tag"), by_tag),
             (_("Paper tally sheets"), paper_rows(workshop)), (_("Dots entered by helpers"), proxy_rows(workshop)),
+            # Only facilitators download the XLSX: blind activities too.
+            *activity_sections(selectors.activities_results(workshop, sees_all=True)),
         ],
         widths={"B": 80, "C": 30},
     )

@@ -9,13 +9,20 @@ sockets firing at once can never spend more than the budget (see services.vote_c
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
+from wagtail.models import Orderable
 
+from workshop_site.core.i18n import canonical
 from workshop_site.core.models import TimeStampedModel, UserGeneratedContentModel
+from workshop_site.workshops.models import Phase
 
 
 class ParticipantRole(models.TextChoices):
@@ -69,6 +76,229 @@ class Participant(TimeStampedModel):
         return f"{self.display_name} ({self.get_role_display()})"
 
 
+class ActivityKind(models.TextChoices):
+    """The kinds of activity a run of show is made of (each one a module of `ideas.kinds`)."""
+
+    BRAINSTORM = "brainstorm", _("brainstorm")
+    POLL = "poll", _("poll")
+    SCALE = "scale", _("scale")
+    WORDS = "words", _("word cloud")
+
+
+class Activity(ClusterableModel):
+    """One step of a workshop's run of show: a brainstorm, a poll, a scale or a word cloud.
+
+    The room is always on one activity (`is_current`, at most one per workshop). The current
+    activity's phase is the workshop's `phase` (the room's, which every client has always
+    read and set); `phase` here holds an activity's phase while the room is elsewhere, and is
+    kept equal to the room's while it is current (services.activity_set, phase_set).
+
+    A foreign key, not a ParentalKey of the page: the live phase must not travel in page
+    revisions. The brainstorm's dots, cap and blind mode are still the workshop's own (one
+    brainstorm per workshop for now: its ideas are the workshop's board).
+    """
+
+    MAX_TITLE = 200
+
+    wagtail_reference_index_ignore = True  # see Participant
+
+    workshop = models.ForeignKey(
+        "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="activities"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=MAX_TITLE)
+    prompt = models.TextField(_("prompt"), blank=True, max_length=1000,
+                              help_text=_("A sentence under the title, e.g. what to think about."))
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.DRAFT, editable=False)
+    is_current = models.BooleanField(_("current"), default=False, editable=False)
+    blind = models.BooleanField(
+        _("hide results until revealed"), default=False,
+        help_text=_("Phones and the screen see the answers only once the results are shown."),
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        _("choices per person"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("Poll: 1 for a single choice, more for a multiple choice."),
+    )
+    scale_min_label = models.CharField(_("label of 1"), max_length=60, blank=True,
+                                       help_text=_("Scale: e.g. very hard."))
+    scale_max_label = models.CharField(_("label of 5"), max_length=60, blank=True,
+                                       help_text=_("Scale: e.g. very easy."))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["workshop", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop"], condition=Q(is_current=True), name="activity_one_current_per_workshop"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+    def clean(self):
+        """The rules of a run of show that hold whatever the activity's options and statements
+        (the admin form checks those, as it holds them before they are saved)."""
+        super().clean()
+        if not self.workshop_id:
+            return
+        errors = {}
+        room = canonical(self.workshop)
+        if room.pk != self.workshop_id:
+            errors["workshop"] = _(
+                "“%(page)s” is a translation: its activities are those of its original, “%(room)s”. "
+                "Choose the original."
+            ) % {"page": self.workshop.title, "room": room.title}
+        elif self.kind == ActivityKind.BRAINSTORM and (
+            Activity.objects.filter(workshop_id=self.workshop_id, kind=ActivityKind.BRAINSTORM)
+            .exclude(pk=self.pk).exists()
+        ):
+            errors["kind"] = _("A workshop holds one brainstorm for now.")
+        if self.pk and self.is_settled():
+            before = Activity.objects.filter(pk=self.pk).values("kind", "workshop_id").first()
+            if before and (before["kind"], before["workshop_id"]) != (self.kind, self.workshop_id):
+                errors["kind"] = _(
+                    "An activity that holds the room or has answers keeps its kind and workshop: "
+                    "add a new activity instead."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def is_settled(self) -> bool:
+        """Whether the room is on this activity or someone answered it: then what it is (its
+        kind, its workshop) can no longer change."""
+        if not self.pk:
+            return False
+        return self.is_current or any(
+            related.filter(activity_id=self.pk).exists()
+            for related in (PollAnswer.objects, ScaleRating.objects, WordEntry.objects, Idea.objects)
+        )
+
+
+class PollOption(Orderable):
+    """One choice of a poll."""
+
+    MAX_LENGTH = 120
+
+    activity = ParentalKey(Activity, verbose_name=_("poll"), on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(_("option"), max_length=MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("poll option")
+        verbose_name_plural = _("poll options")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class ScaleStatement(Orderable):
+    """One statement of a scale, rated from 1 to 5."""
+
+    MAX_LENGTH = 200
+
+    activity = ParentalKey(Activity, verbose_name=_("scale"), on_delete=models.CASCADE, related_name="statements")
+    text = models.CharField(_("statement"), max_length=MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("scale statement")
+        verbose_name_plural = _("scale statements")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class PollAnswer(models.Model):
+    """A participant's answer to a poll: one per person per poll (a second one replaces the
+    first), holding one or more options."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="poll_answers")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="poll_answers")
+    options = models.ManyToManyField(PollOption, related_name="answers", blank=True)
+    modified = models.DateTimeField(_("answered at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("poll answer")
+        verbose_name_plural = _("poll answers")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "activity"], name="poll_answer_one_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant_id} → {self.activity_id}"
+
+
+class ScaleRating(models.Model):
+    """A participant's rating of one statement of a scale, from 1 to 5 (one per statement)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="scale_ratings")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="scale_ratings")
+    statement = models.ForeignKey(ScaleStatement, on_delete=models.CASCADE, related_name="ratings")
+    value = models.PositiveSmallIntegerField(_("rating"))
+    modified = models.DateTimeField(_("rated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("scale rating")
+        verbose_name_plural = _("scale ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "statement"], name="scale_rating_one_per_statement"),
+            models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="scale_rating_from_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.statement_id}: {self.value}"
+
+
+class WordEntry(models.Model):
+    """A short answer to a word cloud. `key` is the word as the cloud counts it (case and
+    diacritics aside: "Acte", "acte" and "ACTE" are one), and a person counts once per key."""
+
+    MAX_LENGTH = 25
+    MAX_PER_PERSON = 3
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="word_entries")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="word_entries")
+    text = models.CharField(_("word"), max_length=MAX_LENGTH)
+    key = models.CharField(_("key"), max_length=100)
+    created = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("word")
+        verbose_name_plural = _("words")
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "activity", "key"], name="word_once_per_person"),
+        ]
+        indexes = [models.Index(fields=["activity", "key"])]
+
+    def __str__(self):
+        return self.text
+
+
+class HiddenWord(models.Model):
+    """A word a facilitator took off a cloud (every person's entry of it, now and later)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="hidden_words")
+    key = models.CharField(_("key"), max_length=100)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("hidden by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created = models.DateTimeField(_("hidden at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hidden word")
+        verbose_name_plural = _("hidden words")
+        constraints = [models.UniqueConstraint(fields=["activity", "key"], name="word_hidden_once")]
+
+    def __str__(self):
+        return self.key
+
+
 class TaggedIdea(TaggedItemBase):
     content_object = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="tagged_items")
 
@@ -85,6 +315,11 @@ class Idea(UserGeneratedContentModel):
     )
     participant = models.ForeignKey(
         Participant, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
+    )
+    # The brainstorm the idea was posted in (null only for ideas posted before the workshop had
+    # activities; the migration gave every earlier idea its workshop's first brainstorm).
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
     )
     author_role = models.CharField(_("author's role"), max_length=20, choices=ParticipantRole.choices, blank=True)
     text = models.TextField(_("text"), max_length=MAX_LENGTH)

@@ -34,6 +34,9 @@ from workshop_site.core.errors import DomainError, Unavailable
 logger = logging.getLogger(__name__)
 
 TALLY_INTERVAL = 0.1
+# What a tally carries of the room's current activity besides the brainstorm's `votes`: its id
+# and, by kind, its figures (docs/protocol.md, "Run of show").
+ACTIVITY_TALLY_FIELDS = ("activity", "counts", "distribution", "words")
 PRESENCE_INTERVAL = 1.0
 PRESENCE_TTL = 90.0
 # How often each relay asks whether its sockets' people are still signed in / in the room
@@ -98,7 +101,11 @@ def tallies_changed(workshop_id: int) -> None:
 
 
 def _tally_message(workshop_id: int) -> dict:
-    from .selectors import participants_with_dots, tallies_with_channels
+    from .selectors import (
+        current_activity_tally,
+        participants_with_dots,
+        tallies_with_channels,
+    )
 
     votes, channels = tallies_with_channels(workshop_id)
     return {
@@ -106,6 +113,8 @@ def _tally_message(workshop_id: int) -> dict:
         "votes": votes,
         "channels": channels,  # the helpers' and paper part of `votes` (frames carry it if any)
         "participants_with_dots": participants_with_dots(workshop_id),
+        # the current activity and its figures (`counts`, `distribution`, `words`), if any
+        **current_activity_tally(workshop_id),
     }
 
 
@@ -366,7 +375,7 @@ class RoomRelay:
             while self.events or self.pending_tally is not None:
                 if self.events:
                     event = self.events.popleft()
-                    if event.get("type") == "phase":
+                    if event.get("type") == "phase":  # (an `activity` frame is followed by one)
                         self.tallies_visible = bool(event.get("tallies_visible", self.tallies_visible))
                     if event.get("type") == "presence":
                         event = {"type": "presence", "online": self.online}
@@ -395,17 +404,19 @@ class RoomRelay:
         self.last_tally, self.last_tally_seq = tally, self.seq
         channels = tally.get("channels") or {}
         split = {"channels": channels} if any(channels.values()) else {}
+        figures = {key: tally[key] for key in ACTIVITY_TALLY_FIELDS if key in tally}
+        shown = figures if tally.get("activity_visible", True) else {"activity": figures.get("activity")}
         full = json.dumps(
             {"type": "tally", "seq": self.seq, "votes": tally["votes"], **split,
-             "participants_with_dots": tally["participants_with_dots"]},
+             "participants_with_dots": tally["participants_with_dots"], **figures},
             separators=(",", ":"),
         )
         if self.tallies_visible:
             public = json.dumps(
-                {"type": "tally", "seq": self.seq, "votes": tally["votes"], **split}, separators=(",", ":")
+                {"type": "tally", "seq": self.seq, "votes": tally["votes"], **split, **shown}, separators=(",", ":")
             )
         else:
-            public = json.dumps({"type": "tally", "seq": self.seq, "hidden": True}, separators=(",", ":"))
+            public = json.dumps({"type": "tally", "seq": self.seq, "hidden": True, **shown}, separators=(",", ":"))
         await self._write({socket: (full if is_full else public) for socket, is_full in self.sockets.items()})
 
     async def _write(self, frames: dict[RoomSocket, str]) -> None:

@@ -12,7 +12,7 @@ from workshop_site.workshops.models import Phase
 
 # action → the phases in which it is allowed
 PHASE_RULES: dict[str, frozenset[str]] = {
-    "join": frozenset({Phase.DRAFT, Phase.IDEAS, Phase.VOTING, Phase.RESULTS}),
+    "join": frozenset({Phase.DRAFT, Phase.OPEN, Phase.IDEAS, Phase.VOTING, Phase.RESULTS}),
     "post_idea": frozenset({Phase.IDEAS}),
     "vote": frozenset({Phase.VOTING}),
     "see_tallies": frozenset({Phase.RESULTS, Phase.CLOSED}),
@@ -28,9 +28,11 @@ def phase_allows(phase: str, action: str) -> bool:
     return phase in PHASE_RULES[action]
 
 
-def tallies_visible_to_participants(workshop) -> bool:
-    """Blind voting hides tallies from participants until the results are shown."""
-    return not workshop.blind_voting or phase_allows(workshop.phase, "see_tallies")
+def tallies_visible_to_participants(workshop, *, board_phase: str | None = None) -> bool:
+    """Blind voting (the brainstorm's) hides its dots from participants until its results are
+    shown. `board_phase`: the brainstorm's phase, which is not the room's while the room is on
+    another activity (a poll's results reveal no dots); the room's phase when not given."""
+    return not workshop.blind_voting or phase_allows(board_phase or workshop.phase, "see_tallies")
 
 
 @rules.predicate

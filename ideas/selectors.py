@@ -3,12 +3,22 @@
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from workshop_site.core.compiled import CompiledRead
 from workshop_site.workshops.models import WorkshopPage
 
+from .kinds.base import (
+    ACTIVITY_COLUMNS,
+    KINDS,
+    ActivityRow,
+    activity_row,
+    activity_rows,
+)
 from .models import (
+    Activity,
+    ActivityKind,
     Idea,
     Participant,
     ParticipantRole,
@@ -149,10 +159,8 @@ def tags_of_workshop(workshop_id: int) -> dict[int, list[str]]:
 def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool) -> dict:
     """The state of the room for one viewer (the protocol's `snapshot`, without `seq`/`online`).
     Four queries, five for a participant; none grows with the room."""
-    show_votes = sees_tallies or tallies_visible_to_participants(workshop)
     rows = _idea_counts(workshop.pk)
     tags = tags_of_workshop(workshop.pk)
-    votes, channels = _tallies_of(rows, paper_dots(workshop.pk)) if show_votes else ({}, None)
     me = {"participant": None, "name": None, "role": None, "dots_left": None, "votes": {}}
     found = _ME.first(participant_id, workshop.pk) if participant_id is not None else None
     if found is not None:
@@ -164,7 +172,14 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
             "dots_left": dots_left,
             "votes": {str(idea_id): n for idea_id, n in _MY_VOTES.all(pk)},
         }
+    run = run_of_show(workshop, participant_id=me["participant"], sees_tallies=sees_tallies)
+    me["answers"] = run.pop("answers")
+    show_votes = sees_tallies or tallies_visible_to_participants(
+        workshop, board_phase=board_phase_in(run)
+    )
+    votes, channels = _tallies_of(rows, paper_dots(workshop.pk)) if show_votes else ({}, None)
     return {
+        **run,
         "workshop": {
             "code": workshop.join_code,
             "title": workshop.title,
@@ -184,6 +199,132 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
     }
 
 
+def board_phase_in(run: dict) -> str | None:
+    """The brainstorm's phase in a run of show (`activities`, `current_activity`); None when the
+    room's own phase is the board's: no brainstorm, or the room on no activity yet."""
+    if run.get("current_activity") is None:
+        return None
+    return next((activity["phase"] for activity in run["activities"] if activity["kind"] == "brainstorm"), None)
+
+
+def activity_row_of(activity: Activity, *, room_phase: str) -> ActivityRow:
+    """An activity model instance as the room reads it (its phase the room's if current)."""
+    values = tuple(getattr(activity, "pk" if column == "pk" else column) for column in ACTIVITY_COLUMNS[:-1])
+    return activity_row((*values, room_phase))
+
+
+def activity_summary(row: ActivityRow) -> dict:
+    return {"id": row.id, "kind": row.kind, "title": row.title, "phase": row.phase, "position": row.position}
+
+
+def activity_list(workshop_id: int) -> list[dict]:
+    """The run of show as `GET /api/workshops/{code}/activities` lists it. One query."""
+    return [activity_summary(row) for row in activity_rows(workshop_id)]
+
+
+def activity_view(row: ActivityRow) -> dict:
+    """Everything everyone sees of an activity but its figures: the `activity` frame."""
+    return {**activity_summary(row), "prompt": row.prompt, "blind": row.blind, **KINDS[row.kind].view(row)}
+
+
+def activity_figures(row: ActivityRow, *, sees_all: bool) -> dict:
+    """The activity's live figures as its `tally` frame carries them, with `activity`; only
+    `hidden: true` while the activity is blind to this viewer."""
+    if not sees_all and not row.results_visible:
+        return {"activity": row.id, "hidden": True}
+    return {"activity": row.id, **KINDS[row.kind].tally(row.id)}
+
+
+_CURRENT_ACTIVITY = CompiledRead(
+    lambda workshop_id: Activity.objects.filter(is_current=True, workshop_id=workshop_id)
+    .order_by().values_list(*ACTIVITY_COLUMNS)
+)
+
+
+def current_activity(workshop_id: int) -> ActivityRow | None:
+    values = _CURRENT_ACTIVITY.first(workshop_id)
+    return None if values is None else activity_row(values)
+
+
+def current_activity_tally(workshop_id: int) -> dict:
+    """What a `tally` message adds for the room's current activity: its id, its figures
+    (none for a brainstorm: its `votes` are every tally's) and whether phones may see them."""
+    row = current_activity(workshop_id)
+    if row is None:
+        return {}
+    return {"activity": row.id, "activity_visible": row.results_visible, **KINDS[row.kind].tally(row.id)}
+
+
+def run_of_show(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool) -> dict:
+    """The snapshot's run of show: every activity, the current one's view and figures, and
+    this participant's answers by activity id. At most five queries, however many activities."""
+    rows = activity_rows(workshop.pk)
+    current = next((row for row in rows if row.is_current), None)
+    view = None
+    if current is not None:
+        view = activity_view(current)
+        if current.kind != "brainstorm":
+            figures = activity_figures(current, sees_all=sees_tallies)
+            view.update({key: value for key, value in figures.items() if key != "activity"})
+    answers: dict[str, object] = {}
+    if participant_id is not None:
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for row in rows:
+            by_kind[row.kind].append(row.id)
+        for kind, ids in by_kind.items():
+            for activity_id, answer in KINDS[kind].answers_of(participant_id, ids).items():
+                answers[str(activity_id)] = answer
+    return {
+        "activities": [activity_summary(row) for row in rows],
+        "current_activity": current.id if current is not None else None,
+        "activity": view,
+        "answers": answers,
+    }
+
+
+def activities_results(workshop: WorkshopPage, *, sees_all: bool = True) -> list[dict]:
+    """Every activity's results in run-of-show order, of everyone and by the participants'
+    role, with where citizens and providers answered far apart:
+    `[{id, kind, title, phase, position, hidden, results, by_role: {role: results},
+    disagreements}]`. For a viewer who may not see all (`sees_all=False`: not a
+    facilitator), an activity whose results are still blind has `hidden: true`, `results`
+    and `by_role` null and no disagreements.
+
+    A fixed number of queries whatever the number of activities and answers: each kind reads
+    all its activities at once (`Kind.results_of`), one to three queries a kind."""
+    rows = activity_rows(workshop.pk)
+    by_kind: dict[str, list[ActivityRow]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    figures: dict[int, dict] = {}
+    for kind, of_kind in by_kind.items():
+        figures.update(KINDS[kind].results_of(of_kind))
+    found = []
+    for row in rows:
+        kind = KINDS[row.kind]
+        hidden = not sees_all and kind.hides_results(row, workshop)
+        by_role = {role: figures[row.id][role] for role in ParticipantRole.values}
+        found.append({
+            **activity_summary(row),
+            "hidden": hidden,
+            "results": None if hidden else figures[row.id][None],
+            "by_role": None if hidden else by_role,
+            "disagreements": [] if hidden else kind.disagreements(by_role),
+        })
+    return found
+
+
+def blind_voting_hides(workshop: WorkshopPage, activities: list[dict]) -> bool:
+    """Whether blind voting still keeps the dots from a viewer who is no facilitator, given
+    `activities_results(workshop, sees_all=False)`: while a brainstorm of the run of show is
+    hidden (its own phase, wherever the room is now), or, in a workshop without one, while
+    the room's phase hides the tallies as it always did."""
+    brainstorms = [activity for activity in activities if activity["kind"] == ActivityKind.BRAINSTORM]
+    if not brainstorms:
+        return not tallies_visible_to_participants(workshop)
+    return any(activity["hidden"] for activity in brainstorms)
+
+
 def results(workshop: WorkshopPage) -> dict:
     """Ranked visible ideas with their votes (paper dots included, split by channel), and the
     votes by tag and by the voters' role (live dots only: paper dots have no voter).
@@ -195,11 +336,15 @@ def results(workshop: WorkshopPage) -> dict:
     role_labels = {key: str(label) for key, label in ParticipantRole.choices}
     visible = Idea.objects.filter(workshop=workshop, hidden=False)
     # All the workshop's ideas, hidden ones too: they keep their poster numbers (idea_numbers).
+    # Each idea's brainstorm: its own, or (posted before the workshop had activities) the first.
+    first_brainstorm = Activity.objects.filter(workshop_id=OuterRef("workshop_id"), kind=ActivityKind.BRAINSTORM) \
+        .order_by("position", "pk").values("pk")[:1]
     rows = (
         Idea.objects.filter(workshop=workshop)
+        .annotate(brainstorm=Coalesce("activity_id", Subquery(first_brainstorm)))
         .order_by("created", "pk")
         .values_list(
-            "pk", "hidden", "text", "author_role", "created", "entered_by_id",
+            "pk", "hidden", "text", "author_role", "created", "brainstorm", "entered_by_id",
             "entered_by__username", "entered_by__first_name", "entered_by__last_name",
         )
     )
@@ -215,7 +360,7 @@ def results(workshop: WorkshopPage) -> dict:
         by_channel[idea_id]["paper"] = n
     tags = tags_of_workshop(workshop.pk)
     ideas = []
-    for number, (pk, hidden, text, author_role, created, entered_by_id, *user) in enumerate(rows, start=1):
+    for number, (pk, hidden, text, author_role, created, brainstorm, entered_by_id, *user) in enumerate(rows, start=1):
         if hidden:
             continue
         helper = ""
@@ -225,6 +370,7 @@ def results(workshop: WorkshopPage) -> dict:
         ideas.append({
             "rank": 0,
             "id": pk,
+            "activity": brainstorm,
             "text": text,
             "tags": tags[pk],
             "author_role": author_role,

@@ -7,12 +7,11 @@ change that was not stored.
 import datetime as dt
 import hashlib
 import json
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,11 +24,16 @@ from workshop_site.core.errors import (
     Invalid,
     NotFound,
 )
-from workshop_site.workshops.models import Phase, WorkshopPage
+from workshop_site.workshops.models import WorkshopPage
 
 from . import realtime
 from .errors import FacilitatorOnly, NoDotsLeft, NotJoined, PhaseClosed
+from .inputs import MAX_TAG_LENGTH, MAX_TAGS, clean_tags, clean_text  # noqa: F401  (callers' names)
+from .inputs import int_or_invalid as _int_or_invalid
+from .kinds.base import KINDS
 from .models import (
+    Activity,
+    ActivityKind,
     Idea,
     MessageReceipt,
     Participant,
@@ -41,46 +45,9 @@ from .models import (
     WorkshopHelper,
 )
 from .rules import phase_allows, tallies_visible_to_participants
-from .selectors import idea_payload
+from .selectors import activity_row_of, activity_view, idea_payload
 
-MAX_TAGS = 5
-MAX_TAG_LENGTH = 40
 MAX_TIMER_SECONDS = 4 * 60 * 60
-
-
-def clean_text(value, *, field: str, max_length: int, required: bool = True) -> str:
-    """Text as typed, without control characters or surrounding blanks; refuses blank, too long
-    or invalid Unicode."""
-    if not isinstance(value, str):
-        raise Invalid(_("%(field)s must be text.") % {"field": field})
-    try:
-        value.encode()  # a lone surrogate (JSON's `"\ud800"`) is no character: refused, not dropped
-    except UnicodeEncodeError:
-        raise Invalid(_("%(field)s is not valid text (it contains an invalid Unicode character).")
-                      % {"field": field}) from None
-    text = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
-    if required and not text:
-        raise Invalid(_("%(field)s cannot be empty.") % {"field": field})
-    if len(text) > max_length:
-        raise Invalid(
-            _("%(field)s is too long (at most %(max)d characters).") % {"field": field, "max": max_length}
-        )
-    return text
-
-
-def clean_tags(value) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple):
-        raise Invalid(_("Tags must be a list."))
-    tags: list[str] = []
-    for raw in value:
-        tag = clean_text(raw, field=_("A tag"), max_length=MAX_TAG_LENGTH).replace(",", " ").lower()
-        if tag not in tags:
-            tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        raise Invalid(_("At most %(max)d tags.") % {"max": MAX_TAGS})
-    return tags
 
 
 def _workshop_or_not_found(workshop_id: int) -> WorkshopPage:
@@ -133,8 +100,16 @@ class _Voter(NamedTuple):
 _VOTER = CompiledRead(
     lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id", "is_proxy")
 )
+# The brainstorm's phase is the room's while it is the current activity (or while the room is
+# on no activity: a board, as before activities), its own column while the room is elsewhere.
 _VOTING_RULES = CompiledRead(
-    lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list("phase", "max_dots_per_idea")
+    lambda kind, pk: WorkshopPage.objects.filter(pk=pk).order_by().annotate(
+        board_phase=Subquery(
+            Activity.objects.filter(workshop_id=OuterRef("pk"), kind=kind, is_current=False)
+            .order_by().values("phase")[:1]
+        ),
+        current=Subquery(Activity.objects.filter(workshop_id=OuterRef("pk"), is_current=True).order_by().values("pk")[:1]),
+    ).values_list("phase", "board_phase", "current", "max_dots_per_idea")
 )
 _JOINING_RULES = CompiledRead(
     lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list("live", "phase", "dots_per_participant")
@@ -162,11 +137,17 @@ def _voter(participant_id: int | None) -> _Voter:
 
 
 def _voting_rules(workshop_id: int) -> tuple[str, int | None]:
-    """The workshop's phase and its cap of dots per idea."""
-    row = _VOTING_RULES.first(workshop_id)
+    """The brainstorm's phase and the workshop's cap of dots per idea."""
+    row = _VOTING_RULES.first(ActivityKind.BRAINSTORM.value, workshop_id)
     if row is None:
         raise NotFound(_("This workshop does not exist."))
-    return row
+    room_phase, board_phase, current, cap = row
+    return (board_phase if current is not None and board_phase else room_phase), cap
+
+
+def board_phase(workshop_id: int) -> str:
+    """The phase of the workshop's brainstorm (its board), wherever the room is now."""
+    return _voting_rules(workshop_id)[0]
 
 
 def _take_dot(participant_id: int) -> int | None:
@@ -226,10 +207,13 @@ def idea_create(*, participant_id: int | None, text, tags: Iterable[str] | None 
     _check_entry(participant, workshop.pk, entered_by)
     text = clean_text(text, field=_("The idea"), max_length=Idea.MAX_LENGTH)
     tag_names = clean_tags(tags)
-    if not phase_allows(workshop.phase, "post_idea"):
+    if not phase_allows(board_phase(workshop.pk), "post_idea"):
         raise PhaseClosed(_("Ideas can be posted only while the workshop collects ideas."))
+    brainstorm = Activity.objects.filter(workshop_id=workshop.pk, kind=ActivityKind.BRAINSTORM).values_list(
+        "pk", flat=True).first()
     idea = Idea.objects.create(
-        workshop=workshop, participant=participant, author_role=participant.role, text=text, entered_by=entered_by
+        workshop=workshop, activity_id=brainstorm, participant=participant, author_role=participant.role, text=text,
+        entered_by=entered_by,
     )
     if tag_names:
         idea.tags.add(*tag_names)
@@ -308,18 +292,60 @@ def _visible_idea(workshop_id: int, idea_id) -> int:
 
 @transaction.atomic
 def phase_set(*, user, workshop_id: int, phase) -> str:
-    """A facilitator moves the workshop to another phase (any order; going back is allowed)."""
+    """A facilitator moves the current activity (the room) to another of its kind's phases, in
+    any order (going back is allowed). A workshop without activities is a board: a brainstorm's."""
     workshop = _workshop_or_not_found(workshop_id)
     _require_facilitator(user, workshop)
-    if phase not in Phase.values:
-        raise Invalid(_("Unknown phase. Use one of: %(phases)s.") % {"phases": ", ".join(Phase.values)})
+    current = Activity.objects.select_for_update().filter(workshop_id=workshop.pk, is_current=True).first()
+    kind = KINDS[current.kind if current is not None else ActivityKind.BRAINSTORM]
+    if phase not in kind.phases:
+        raise Invalid(_("Unknown phase. Use one of: %(phases)s.") % {"phases": ", ".join(kind.phases)})
+    _room_phase_set(workshop, phase, current)
+    return phase
+
+
+def _room_phase_set(workshop: WorkshopPage, phase: str, current: Activity | None) -> None:
     # Translations show the same room: they follow its phase and timer.
     WorkshopPage.objects.filter(translation_key=workshop.translation_key).update(phase=phase)
+    if current is not None:
+        Activity.objects.filter(pk=current.pk).update(phase=phase)
     workshop.phase = phase
-    event = {"type": "phase", "phase": phase, "tallies_visible": tallies_visible_to_participants(workshop)}
+    # The brainstorm's dots stay blind while the room shows another activity's results.
+    visible = tallies_visible_to_participants(workshop, board_phase=board_phase(workshop.pk))
+    event = {"type": "phase", "phase": phase, "tallies_visible": visible}
     transaction.on_commit(lambda: realtime.publish(workshop.pk, event))
     transaction.on_commit(lambda: realtime.tallies_changed(workshop.pk))
-    return phase
+
+
+@transaction.atomic
+def activity_set(*, user, workshop_id: int, activity_id) -> dict:
+    """A facilitator moves the room to another activity of its run of show; every screen
+    follows (an `activity` frame, then the room's `phase`). Returns the activity's view."""
+    workshop = _workshop_or_not_found(workshop_id)
+    _require_facilitator(user, workshop)
+    pk = _int_or_invalid(activity_id)
+    # Locked in pk order, so two facilitators moving the room at once take turns.
+    activities = {a.pk: a for a in Activity.objects.select_for_update().filter(workshop_id=workshop.pk).order_by("pk")}
+    target = activities.get(pk)
+    if target is None:
+        raise NotFound(_("This activity does not exist in this workshop."))
+    # The room's phase as it is now that the activities are locked: a phase set that committed
+    # while this waited for the lock is the one the activity the room leaves keeps.
+    room_phase = WorkshopPage.objects.filter(pk=workshop.pk).values_list("phase", flat=True).first()
+    for other in activities.values():
+        if other.is_current and other.pk != target.pk:
+            # The room's phase was this activity's: it keeps it for when the room comes back.
+            Activity.objects.filter(pk=other.pk).update(is_current=False, phase=room_phase)
+    if not any(a.is_current for a in activities.values()):
+        # A room on no activity yet was a board in the room's phase: its brainstorm keeps it.
+        brainstorms = [a.pk for a in activities.values() if a.kind == ActivityKind.BRAINSTORM and a.pk != target.pk]
+        Activity.objects.filter(pk__in=brainstorms).update(phase=room_phase)
+    Activity.objects.filter(pk=target.pk).update(is_current=True)
+    target.is_current = True
+    view = activity_view(activity_row_of(target, room_phase=target.phase))
+    transaction.on_commit(lambda: realtime.publish(workshop.pk, {"type": "activity", "activity": view}))
+    _room_phase_set(workshop, target.phase, target)
+    return view
 
 
 @transaction.atomic
@@ -378,23 +404,6 @@ def _refund_votes(votes) -> None:
     votes.delete()
     for participant_id, count in per_participant.items():
         Participant.objects.filter(pk=participant_id).update(dots_left=F("dots_left") + count)
-
-
-# Ids are 64-bit in every database Atelier runs on; a larger number names nothing.
-MAX_ID = 2**63 - 1
-
-
-def _int_or_invalid(value) -> int:
-    """An id as sent by a client: a whole number (1, "1"), never a bool, a fraction or infinity."""
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise Invalid(_("An id must be a number."))
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise Invalid(_("An id must be a number.")) from None
-    if not -MAX_ID <= number <= MAX_ID:
-        raise NotFound()
-    return number
 
 
 @transaction.atomic
@@ -490,7 +499,7 @@ def paper_tally_submit(
     """
     workshop = _workshop_or_not_found(workshop_id)
     _require_assistant(user, workshop)
-    if not phase_allows(workshop.phase, "paper_tally"):
+    if not phase_allows(board_phase(workshop.pk), "paper_tally"):
         raise PhaseClosed(_("Paper tallies are taken while voting or showing the results, not in this stage."))
     voters = _whole_number(voters, field=_("The number of people"), low=1, high=TallySheet.MAX_VOTERS)
     note = clean_text(note or "", field=_("The note"), max_length=300, required=corrects_id is not None)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("join/", views.join, name="ideas_join"),
     path("w/<str:code>/", views.participant, name="ideas_participant"),
     path("w/<str:code>/present/", views.presenter, name="ideas_presenter"),
+    path("w/<str:code>/screen/", views.screen, name="ideas_screen"),
     path("w/<str:code>/results/", views.results, name="ideas_results"),
     path("w/<str:code>/results.csv", views.results_csv, name="ideas_results_csv"),
     path("w/<str:code>/results.xlsx", views.results_xlsx, name="ideas_results_xlsx"),

@@ -26,7 +26,7 @@ from workshop_site.core.client_ip import request_client_ip
 from workshop_site.core.errors import DomainError, Forbidden, Invalid, NotFound
 from workshop_site.core.exports import csv_response, xlsx_response
 from workshop_site.core.ratelimit import CACHE_ERRORS
-from workshop_site.workshops.models import WorkshopPage
+from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import exports, selectors, services, throttle
 from .forms import (
@@ -36,7 +36,18 @@ from .forms import (
     ProxyIdeaForm,
     ProxyParticipantForm,
 )
-from .models import Idea, Participant, TallyLine, TallySheet, Vote, WorkshopHelper
+from .kinds import KINDS
+from .kinds.base import group_names, percent
+from .models import (
+    ActivityKind,
+    Idea,
+    Participant,
+    ParticipantRole,
+    TallyLine,
+    TallySheet,
+    Vote,
+    WorkshopHelper,
+)
 from .rules import can_see_results, phase_allows, tallies_visible_to_participants
 from .sessions import participant_id_for, remember_participant
 from .throttle import LookupsBlocked
@@ -151,6 +162,16 @@ def presenter(request, workshop: WorkshopPage):
     return render(request, "ideas/presenter.html", context)
 
 
+@live_workshop_view
+def screen(request, workshop: WorkshopPage):
+    """`/w/<code>/screen/`: what the wall shows, for anyone: the current activity in large
+    type, the join code and QR, the countdown; no controls. A public screen: blind results
+    stay hidden until revealed, whoever is logged in on the projector's browser."""
+    context = live_context(request, workshop, is_facilitator=False)
+    context["qr_svg"] = qr_svg_markup(context["join_url"])
+    return render(request, "ideas/screen.html", context)
+
+
 QR_STYLE = {"scale": 8, "border": 2, "dark": "#1b1f24", "light": "#ffffff"}
 
 
@@ -175,18 +196,38 @@ def qr_svg(request, workshop: WorkshopPage):
 
 @live_workshop_view
 def results(request, workshop: WorkshopPage):
-    """`/w/<code>/results/`: the ranking, by tag and by the voters' role."""
-    if not can_see_results(request.user, workshop):
+    """`/w/<code>/results/`: every activity's results in run-of-show order, each of everyone
+    and by role, with where citizens and providers disagree; the brainstorm's as the ranking,
+    by tag and by the voters' role. A workshop without activities shows its ranking alone."""
+    sees_all = request.user.has_perm("ideas.run_workshop", workshop)
+    activities = selectors.activities_results(workshop, sees_all=sees_all)
+    if not sees_all and selectors.blind_voting_hides(workshop, activities):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
     data = selectors.results(workshop)
     rows = [{**row, "author_role": row["author_role_label"]} for row in data["ideas"]]
     action_plans = editable_plans_for(request.user, workshop)
+    shown = [
+        activity_display(request, workshop, activity, number, rows, action_plans)
+        for number, activity in enumerate(activities, start=1)
+    ]
+    # The first ranking on the page is `#results-table` and shows the workshop's paper sheets,
+    # votes by tag and by role under it.
+    rankings = [activity for activity in shown if "ranking_rows" in activity]
+    for n, activity in enumerate(rankings):
+        activity.update(table_id="results-table" if n == 0 else f"results-table-{activity['id']}", with_summary=n == 0)
+    brainstorms = {activity["id"] for activity in activities if activity["kind"] == ActivityKind.BRAINSTORM}
+    # Ideas outside any brainstorm (a workshop without activities: all of them) are ranked alone.
+    loose = with_widths([row for row in rows if row["activity"] not in brainstorms])
     return render(request, "ideas/results.html", {
         "workshop": workshop,
         "results": rows,
-        "ranking_rows": ranking_rows(request, workshop, rows, action_plans),
-        "by_tag": data["by_tag"],
-        "by_role": [{**row, "role": row["role_label"]} for row in data["by_role"]],
+        "activities": shown,
+        "loose_ranking": ranking_rows(request, workshop, loose, action_plans) if loose or not activities else None,
+        "loose_table_id": "results-table-other" if rankings else "results-table",
+        "loose_with_summary": not rankings,
+        "loose_level": 3 if activities else 2,
+        "by_tag": with_widths(data["by_tag"]),
+        "by_role": with_widths([{**row, "role": row["role_label"]} for row in data["by_role"]]),
         "total_votes": data["total_votes"],
         "participants_count": data["participants"],
         "can_export": request.user.has_perm("ideas.view_results_export", workshop),
@@ -198,21 +239,59 @@ def results(request, workshop: WorkshopPage):
     })
 
 
+def with_widths(rows: list[dict]) -> list[dict]:
+    """Rows with `votes`, each with its bar's width in whole percent of the most voted."""
+    most = max((row["votes"] for row in rows), default=0)
+    return [{**row, "width": percent(row["votes"], most)} for row in rows]
+
+
+# Always shown beside each other, answered or not: what a reengineering team compares.
+COMPARED_ROLES = (ParticipantRole.CITIZEN, ParticipantRole.PROVIDER, ParticipantRole.OFFICE_STAFF)
+
+
+def activity_display(request, workshop, activity: dict, number: int, rows: list[dict], action_plans: list) -> dict:
+    """One activity of `selectors.activities_results` as the results page shows it: its
+    kind's template and chart, everyone's figures, then each role's (citizens, providers and
+    office staff always; others when they answered), the disagreements in sentences and, for a
+    brainstorm, its ideas' rows of the ranking table."""
+    kind = KINDS[activity["kind"]]
+    shown = {
+        **activity, "number": number, "template": kind.templates.get("results"),
+        "kind_label": ActivityKind(activity["kind"]).label, "phase_label": Phase(activity["phase"]).label,
+    }
+    if activity["hidden"]:
+        return shown
+    shown["everyone"] = kind.chart(activity["results"])
+    headings = group_names()
+    shown["roles"] = [
+        {"role": role, "heading": headings.get(role, role), "figures": kind.chart(figures)}
+        for role, figures in activity["by_role"].items()
+        if role in COMPARED_ROLES or figures.get("respondents") or figures.get("voters")
+    ]
+    shown["disagreement_texts"] = [kind.disagreement_text(item) for item in activity["disagreements"]]
+    if activity["kind"] == ActivityKind.BRAINSTORM:
+        mine = with_widths([row for row in rows if row["activity"] == activity["id"]])
+        shown["ranking"] = mine
+        shown["ranking_rows"] = ranking_rows(request, workshop, mine, action_plans, part=activity["id"])
+    return shown
+
+
 RANKING_ROWS_SECONDS = 300
 
 
-def ranking_rows(request, workshop: WorkshopPage, rows: list[dict], action_plans: list) -> str:
+def ranking_rows(request, workshop: WorkshopPage, rows: list[dict], action_plans: list, part: int = 0) -> str:
     """The ranking table's rows (`includes/results_rows.html`). Hundreds of rows of template
     cost more than all the page's queries, so the rendering is kept in the cache, one per
     workshop, language and time zone, labelled with a digest of the rows it shows (and of the
     template): any change to a row (a vote, a hidden or merged idea, an edit, a tag, a paper
     sheet) gives a new digest and a fresh rendering, in every process, with nothing to
-    invalidate. Rows with the one-click action-plan forms carry the viewer's CSRF token and
+    invalidate; `part` names which ranking of the page (a brainstorm's id, 0 for the ideas
+    outside any). Rows with the one-click action-plan forms carry the viewer's CSRF token and
     are never cached."""
     template = get_template("ideas/includes/results_rows.html")
     if action_plans:
         return template.render({"results": rows, "action_plans": action_plans}, request)
-    key = f"ideas:results-rows:{workshop.pk}:{get_language()}:{timezone.get_current_timezone_name()}"
+    key = f"ideas:results-rows:{workshop.pk}:{part}:{get_language()}:{timezone.get_current_timezone_name()}"
     digest = hashlib.blake2b(repr((template.template.source, rows)).encode(), digest_size=16).hexdigest()
     cached = None
     with suppress(*CACHE_ERRORS):  # the cache is down: the rows are rendered each time
@@ -239,9 +318,12 @@ def editable_plans_for(user, workshop) -> list:
 
 @live_workshop_view
 def results_csv(request, workshop: WorkshopPage):
-    if not can_see_results(request.user, workshop):
+    sees_all = request.user.has_perm("ideas.run_workshop", workshop)
+    activities = selectors.activities_results(workshop, sees_all=sees_all)
+    if not sees_all and selectors.blind_voting_hides(workshop, activities):
         raise PermissionDenied
-    return csv_response(exports.results_rows(workshop), f"atelier-{workshop.join_code}-results.csv")
+    return csv_response(exports.results_csv_rows(workshop, activities),
+                        f"atelier-{workshop.join_code}-results.csv")
 
 
 @login_required

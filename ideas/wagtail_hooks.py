@@ -1,27 +1,57 @@
-"""Ideas and participants in the Wagtail admin: browse, filter, search, export.
+"""Ideas and participants in the Wagtail admin: browse, filter, search, export; and the run
+of show each workshop is made of, which facilitators write here.
 
 Hiding and merging happen on the presenter screen (services keep who and when); here a
-facilitator may correct an idea's text or tags.
+facilitator may correct an idea's text or tags. Moving the room from one activity to the next
+happens on the console; here a facilitator writes the activities, their options and statements.
 """
 
 import django_filters
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
+from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
+from workshop_site.core.i18n import canonical_pages
 from workshop_site.core.sections import WORKSHOP_PAGE_SECTIONS, Section
+from workshop_site.workshops.models import Phase, WorkshopPage
 
-from .models import Idea, Participant
+from . import realtime
+from .admin_forms import ActivityAdminForm
+from .models import Activity, Idea, Participant
+from .permissions import RUN_WORKSHOP, RunOfShowPermissionPolicy, deletion_refusal
+from .selectors import activity_row_of, activity_view
+
+register_permission_policy(Activity, RunOfShowPermissionPolicy(Activity))
 
 
 @hooks.register(WORKSHOP_PAGE_SECTIONS, order=10)
 def workshop_live_room(request, room):
     """The workshop page's way into its live room: the join code while it is open, the
-    presenter screen and the results."""
-    return Section("ideas/includes/workshop_live_room.html", {"room": room})
+    presenter screen and the results; for a facilitator, the run of show in the admin."""
+    run_of_show_url = None
+    if request.user.has_perm(RUN_WORKSHOP, room):
+        run_of_show_url = f"{reverse('activities:index')}?{urlencode({'workshop': room.pk})}"
+    return Section("ideas/includes/workshop_live_room.html", {"room": room, "run_of_show_url": run_of_show_url})
 
 
 class IdeaFilterSet(WagtailFilterSet):
@@ -61,11 +91,123 @@ class ParticipantViewSet(ModelViewSet):
     export_filename = "atelier-participants"
 
 
+def rooms():
+    """The workshops that hold activities: originals, never translations (they show their
+    original's room)."""
+    return canonical_pages(WorkshopPage.objects.all()).order_by("-starts_at", "pk")
+
+
+class ActivityFilterSet(WagtailFilterSet):
+    workshop = django_filters.ModelChoiceFilter(label=_("workshop"), queryset=lambda request: rooms())
+
+    class Meta:
+        model = Activity
+        fields = ["workshop", "kind"]
+
+
+def room_phase(activity: Activity) -> str:
+    """The activity's phase as the room sees it: the room's own while it is the current one."""
+    return Phase(activity.workshop.phase if activity.is_current else activity.phase).label
+
+
+class ActivityIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("workshop")
+
+    def get_add_url(self):
+        # "Add" from one workshop's run of show starts an activity of that workshop.
+        url = super().get_add_url()
+        workshop = self.request.GET.get("workshop", "")
+        if url and workshop.isdigit():
+            url += ("&" if "?" in url else "?") + urlencode({"workshop": workshop})
+        return url
+
+
+class ActivityCreateView(generic.CreateView):
+    def get_initial(self):
+        """With `?workshop=`: that workshop, and the position after its last activity."""
+        initial = super().get_initial()
+        asked = self.request.GET.get("workshop", "")
+        workshop = rooms().filter(pk=asked).first() if asked.isdigit() else None
+        if workshop is not None:
+            last = Activity.objects.filter(workshop=workshop).order_by("-position").values_list("position", flat=True)
+            initial.update(workshop=workshop.pk, position=(last.first() or 0) + 1)
+        return initial
+
+    def get_success_url(self):
+        return _run_of_show_url(self.object)
+
+
+class ActivityEditView(generic.EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        if instance.is_current:
+            # Phones, the console and the wall show the room's activity as it now reads.
+            phase = WorkshopPage.objects.filter(pk=instance.workshop_id).values_list("phase", flat=True).first()
+            view = activity_view(activity_row_of(instance, room_phase=phase))
+            transaction.on_commit(lambda: realtime.publish(instance.workshop_id, {"type": "activity", "activity": view}))
+            # A removed option or statement takes its answers along: the figures change too.
+            transaction.on_commit(lambda: realtime.tallies_changed(instance.workshop_id))
+        return instance
+
+    def get_success_url(self):
+        return _run_of_show_url(self.object)
+
+
+class ActivityDeleteView(generic.DeleteView):
+    def dispatch(self, request, *args, **kwargs):
+        if self.user_has_permission("delete"):
+            refusal = deletion_refusal(self.object)
+            if refusal is not None:
+                messages.error(request, refusal)
+                return redirect("activities:edit", self.object.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return _run_of_show_url(self.object)
+
+
+def _run_of_show_url(activity: Activity) -> str:
+    return f"{reverse('activities:index')}?{urlencode({'workshop': activity.workshop_id})}"
+
+
+class ActivityViewSet(ModelViewSet):
+    """Each workshop's run of show: its polls, scales, word clouds and brainstorm, in order.
+    Only whoever may run workshops sees it (`RunOfShowPermissionPolicy`)."""
+
+    model = Activity
+    icon = "list-ol"
+    menu_label = _("Run of show")
+    filterset_class = ActivityFilterSet
+    list_display = [
+        "title", "kind", "workshop", "position",
+        Column("phase", label=capfirst(_("phase")), accessor=room_phase),
+        BooleanColumn("is_current", label=capfirst(_("current"))),
+    ]
+    search_fields = ["title", "prompt"]
+    index_view_class = ActivityIndexView
+    add_view_class = ActivityCreateView
+    edit_view_class = ActivityEditView
+    delete_view_class = ActivityDeleteView
+    edit_handler = ObjectList([
+        FieldRowPanel([FieldPanel("workshop", widget=forms.Select), FieldPanel("position")]),
+        FieldPanel("kind"),
+        FieldPanel("title"),
+        FieldPanel("prompt"),
+        FieldPanel("blind"),
+        MultiFieldPanel([FieldPanel("max_choices"), InlinePanel("options", label=_("options"))], heading=_("Poll")),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("scale_min_label"), FieldPanel("scale_max_label")]),
+            InlinePanel("statements", label=_("statements")),
+        ], heading=_("Scale")),
+    ], base_form_class=ActivityAdminForm)
+
+
 class LiveWorkshopGroup(ViewSetGroup):
     menu_label = _("Live workshops")
     menu_icon = "comment"
     menu_order = 250
-    items = (IdeaViewSet("ideas"), ParticipantViewSet("participants"))
+    items = (ActivityViewSet("activities"), IdeaViewSet("ideas"), ParticipantViewSet("participants"))
 
 
 @hooks.register("register_admin_viewset")

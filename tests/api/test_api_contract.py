@@ -165,7 +165,7 @@ def test_reads_anyone_may_make_declare_no_security_and_writes_declare_the_csrf_t
     assert "security" not in schema
     public_reads = {
         "/api/health", "/api/workshops/{code}/state", "/api/workshops/{code}/results",
-        "/api/workshops/{code}/paper-tallies", "/api/prototypes/{slug}", "/api/services/{slug}/maps",
+        "/api/workshops/{code}/activities", "/api/workshops/{code}/paper-tallies", "/api/prototypes/{slug}", "/api/services/{slug}/maps",
         "/api/offices/{slug}/plan", "/api/prototypes/{slug}/feedback",
     }
     for method, path, operation in operations(schema):
@@ -184,7 +184,8 @@ def test_reads_anyone_may_make_declare_no_security_and_writes_declare_the_csrf_t
 def test_public_reads_answer_without_any_cookie(client, tree):
     WorkshopPageFactory(parent=tree["workshop_index"], join_code="LIVE23", phase="ideas")
     for path in ("/api/health", "/api/workshops/LIVE23/state", "/api/workshops/LIVE23/results",
-                 "/api/workshops/LIVE23/paper-tallies", "/api/offices/rezina/plan"):
+                 "/api/workshops/LIVE23/activities", "/api/workshops/LIVE23/paper-tallies",
+                 "/api/offices/rezina/plan"):
         assert Client().get(path).status_code == 200, path
 
 

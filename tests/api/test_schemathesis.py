@@ -14,7 +14,9 @@ from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.api.rooms import answered_room
 from tests.factories import WorkshopPageFactory
 from workshop_site.core.api import ERROR_CODES
 
@@ -35,7 +37,10 @@ def _keep_the_test_connection():
 
 @pytest.fixture
 def room(tree):
-    """Something for the fuzzer to find: a live workshop in the voting phase."""
+    """Something for the fuzzer to find: a live workshop in the voting phase, and DEMO29 (the
+    code the schema gives as its example) running a run of show with every kind answered."""
+    answered_room(WorkshopPageFactory(parent=tree["workshop_index"], join_code="DEMO29", phase="ideas",
+                                      dots_per_participant=3), phase="open", current="poll")
     return WorkshopPageFactory(parent=tree["workshop_index"], join_code="FUZZ42", phase="voting")
 
 
@@ -80,6 +85,9 @@ def fuzz(case, identity) -> None:
     cache.clear()  # the limiter's counters: each example starts fresh, so answers are not all 429
     response = case.call(headers={**(case.headers or {}), **identity["headers"]}, cookies=identity["cookies"])
     check_answer(case, response)
+    if case.method == "GET" and response.status_code == 200:
+        # What a read answers is what its schema says (the run of show's typed results too).
+        case.validate_response(response, checks=[response_schema_conformance])
 
 
 @schema.parametrize()

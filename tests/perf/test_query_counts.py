@@ -168,6 +168,56 @@ def test_the_results_api_does_not_grow(small_and_large, django_assert_num_querie
     assert len(response.json()["ideas"]) == LARGE
 
 
+# --- the results of a run of show ---------------------------------------------------------------
+
+
+@pytest.fixture
+def small_and_large_runs(tree):
+    """Two workshops running DEMO29's four activities (tests/api/rooms.py): one answered by 5
+    people, the other by 20 and with six more polls, scales and word clouds they all answered."""
+    from tests.api.rooms import answered_room, more_activities
+
+    found = []
+    for code, repeat, more in (("RUNS01", 1, 0), ("RUNL04", 4, 2)):
+        workshop = WorkshopPageFactory(
+            parent=tree["workshop_index"], join_code=code, phase="ideas", dots_per_participant=3
+        )
+        room = answered_room(workshop, repeat=repeat)
+        more_activities(workshop, room["people"], more)
+        found.append(workshop)
+    return found
+
+
+@pytest.mark.parametrize("who", ["anonymous", "facilitator"])
+@pytest.mark.parametrize("page", ["results/", "results.csv"])
+def test_the_results_of_a_run_of_show_do_not_grow_with_activities_and_answers(
+    request, who, page, small_and_large_runs, django_assert_num_queries
+):
+    client = Client()
+    if who == "facilitator":
+        client.force_login(request.getfixturevalue("facilitator"))
+    response = assert_same_queries(
+        client, f"/w/RUNS01/{page}", client, f"/w/RUNL04/{page}", django_assert_num_queries
+    )
+    assert "Cuvinte 1" in response.content.decode("utf-8-sig")  # the last of the ten activities
+
+
+def test_the_results_api_and_the_xlsx_of_a_run_of_show_do_not_grow(
+    small_and_large_runs, facilitator, django_assert_num_queries
+):
+    client = Client()
+    response = assert_same_queries(
+        client, "/api/workshops/RUNS01/results", client, "/api/workshops/RUNL04/results",
+        django_assert_num_queries,
+    )
+    assert len(response.json()["activities"]) == 10
+    assert response.json()["activities"][0]["results"]["respondents"] == 20
+    client.force_login(facilitator)
+    assert_same_queries(
+        client, "/w/RUNS01/results.xlsx", client, "/w/RUNL04/results.xlsx", django_assert_num_queries
+    )
+
+
 # --- the office page with its plan -------------------------------------------------------------
 
 

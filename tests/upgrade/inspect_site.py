@@ -116,6 +116,34 @@ def pictures() -> list[dict]:
     ]
 
 
+def rooms() -> list[dict]:
+    """Each workshop page with its run of show, and each of its ideas with the activity that
+    holds it and its votes."""
+    from django.db.models import Count
+
+    from ideas.models import Activity, Idea
+    from workshop_site.workshops.models import WorkshopPage
+
+    return [
+        {
+            "id": page.pk,
+            "code": page.join_code,
+            "phase": page.phase,
+            "activities": [
+                {"id": pk, "kind": kind, "position": position, "phase": phase, "is_current": is_current}
+                for pk, kind, position, phase, is_current in Activity.objects.filter(workshop=page)
+                .order_by("position", "pk").values_list("pk", "kind", "position", "phase", "is_current")
+            ],
+            "ideas": {
+                str(pk): {"activity": activity_id, "votes": votes}
+                for pk, activity_id, votes in Idea.objects.filter(workshop=page).annotate(dots=Count("votes"))
+                .order_by("pk").values_list("pk", "activity_id", "dots")
+            },
+        }
+        for page in WorkshopPage.objects.order_by("pk")
+    ]
+
+
 def unapplied_migrations() -> list[str]:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -187,6 +215,7 @@ def main(asked_path: str, out_path: str) -> None:
         "pages": pages(),
         "accounts": accounts(),
         "pictures": pictures(),
+        "rooms": rooms(),
         "requests": requests(json.loads(Path(asked_path).read_text(encoding="utf-8"))),
     }
     with open(out_path, "w", encoding="utf-8") as handle:

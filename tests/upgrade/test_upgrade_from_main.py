@@ -35,7 +35,19 @@ SUBPROCESS_TIMEOUT = 600
 # A model of the domain or foundation apps whose table the 1fd356a database does not have:
 # say here how many rows it must hold right after the upgrade (e.g. 0, or what a data
 # migration fills in from the old rows), so no new model is left out unseen.
-NEW_SINCE_FIXTURE: dict[str, int] = {}
+NEW_SINCE_FIXTURE: dict[str, int] = {
+    # Issue #17, the run of show: each room's board became its first activity, a brainstorm
+    # (ideas/migrations/0005_boards_become_brainstorms.py); the 1fd356a demo has two rooms,
+    # KICK16 and DEMO29 (whose Russian page, 9RAL3R, is the same room). Nothing else is new.
+    "ideas.Activity": 2,
+    "ideas.PollOption": 0,
+    "ideas.ScaleStatement": 0,
+    "ideas.PollAnswer": 0,
+    "ideas.PollAnswer_options": 0,
+    "ideas.ScaleRating": 0,
+    "ideas.WordEntry": 0,
+    "ideas.HiddenWord": 0,
+}
 # A 1fd356a table of those apps that no current model uses any more: say which current
 # model (label) now holds its rows, so a dropped table is a decision and not a loss.
 MOVED_SINCE_FIXTURE: dict[str, str] = {}
@@ -182,6 +194,18 @@ def read_old(db) -> dict:
             "SELECT w.join_code, p.title, w.phase FROM workshops_workshoppage w JOIN wagtailcore_page p ON p.id = w.page_ptr_id"
         )
     }
+    # The rooms: one workshop page per translation family, the Romanian one (the default
+    # language's) or else the oldest, as the current code picks the page that holds the room.
+    rooms: dict = {}
+    for pk, code, phase, family, language in db.rows(
+        "SELECT w.page_ptr_id, w.join_code, w.phase, p.translation_key, l.language_code FROM workshops_workshoppage w"
+        " JOIN wagtailcore_page p ON p.id = w.page_ptr_id JOIN wagtailcore_locale l ON l.id = p.locale_id"
+        " ORDER BY w.page_ptr_id"
+    ):
+        kept = rooms.get(family)
+        if kept is None or (language == "ro" and kept["locale"] != "ro"):
+            rooms[family] = {"id": pk, "code": code, "phase": phase, "locale": language}
+    old["rooms"] = sorted(rooms.values(), key=lambda room: room["id"])
     ideas: dict = defaultdict(dict)
     for code, pk, text, hidden, channel, n in db.rows(
         "SELECT w.join_code, i.id, i.text, i.hidden, v.channel, COUNT(v.id) FROM ideas_idea i"
@@ -453,6 +477,33 @@ def test_the_live_workshop_keeps_its_room(upgrade):
             assert idea["votes"] == expected[idea["id"]]["votes"]
     for url in ("/w/DEMO29/", "/w/DEMO29/results/"):
         assert old["workshops"]["DEMO29"]["title"] in html.unescape(answers[url]["text"]), f"{url} lost the workshop's title"
+
+
+def test_every_room_becomes_one_current_brainstorm_holding_its_ideas_and_their_votes(upgrade):
+    """The board of each room of the fixture is now its run of show's only activity: a
+    brainstorm, current, in the room's phase, holding every idea of the room (hidden ones too),
+    each with all its votes; the translations of a room hold no activity of their own."""
+    old = upgrade["old"]
+    pages = {page["id"]: page for page in upgrade["new"]["rooms"]}
+    assert len(old["rooms"]) == NEW_SINCE_FIXTURE["ideas.Activity"], "the fixture's rooms are not the ones counted"
+    for room in old["rooms"]:
+        after = pages[room["id"]]
+        where = f"room {room['code']} (page {room['id']})"
+        assert [(a["kind"], a["is_current"], a["phase"], a["position"]) for a in after["activities"]] == [
+            ("brainstorm", True, room["phase"], 0)
+        ], f"{where}: its run of show after the upgrade is {after['activities']}"
+        assert after["phase"] == room["phase"], f"{where} changed phase in the upgrade"
+        brainstorm = after["activities"][0]["id"]
+        ideas = old["ideas"].get(room["code"], {})
+        assert after["ideas"] == {
+            str(pk): {"activity": brainstorm, "votes": idea["votes"]} for pk, idea in ideas.items()
+        }, f"{where}: its ideas are not all in its brainstorm with their votes"
+    assert sum(len(idea) for idea in old["ideas"].values()) == old["tables"]["ideas_idea"]
+    rooms = {room["id"] for room in old["rooms"]}
+    for page in pages.values():
+        if page["id"] not in rooms:
+            assert page["activities"] == [] and page["ideas"] == {}, f"the translation {page['code']} got a room of its own"
+    assert len(pages) == 3
 
 
 def test_every_office_plan_keeps_its_items(upgrade):

@@ -1,5 +1,7 @@
 """The demo (README, "A walk through the demo"), loaded by `manage.py seed_demo`."""
 
+from html import unescape
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -15,7 +17,25 @@ pytestmark = pytest.mark.django_db
 
 def snapshot():
     """Everything seed_demo creates, in a comparable form."""
+    from ideas.models import (
+        Activity,
+        Idea,
+        PollAnswer,
+        PollOption,
+        ScaleRating,
+        ScaleStatement,
+        Vote,
+    )
+
     return {
+        "activities": sorted(Activity.objects.values_list(
+            "workshop__join_code", "position", "kind", "title", "phase", "is_current", "blind", "max_choices")),
+        "options": sorted(PollOption.objects.values_list("activity__title", "sort_order", "text")),
+        "statements": sorted(ScaleStatement.objects.values_list("activity__title", "sort_order", "text")),
+        "answers": sorted(PollAnswer.objects.values_list("participant_id", "activity_id", "options__text")),
+        "ratings": sorted(ScaleRating.objects.values_list("participant_id", "statement_id", "value")),
+        "ideas": sorted(Idea.objects.values_list("workshop__join_code", "activity__kind", "text")),
+        "votes": Vote.objects.count(),
         "pages": sorted(Page.objects.values_list("url_path", "title", "live", "latest_revision_id")),
         "revisions": Revision.objects.count(),
         "users": sorted(get_user_model().objects.values_list("username", "password")),
@@ -103,3 +123,113 @@ def test_the_demo_rooms_have_their_ideas(client):
     votes = [i["votes"] for i in results["ideas"]]
     assert votes == sorted(votes, reverse=True) and votes[0] > 0
     assert "echipa mobilă" in {t for i in results["ideas"] for t in i["tags"]}
+
+
+DEMO29_RUN = [
+    ("poll", "Din ce raion veniți?"),
+    ("scale", "Cât de ușor este azi…"),
+    ("brainstorm", "Echipa mobilă: serviciul livrat pe loc, în sat"),
+    ("words", "Un cuvânt pentru BCIS-ul ideal"),
+]
+
+
+def run_of(join_code: str) -> list[dict]:
+    """The run of show as the room's snapshot gives it to every phone."""
+    from ideas.selectors import run_of_show
+
+    room = WorkshopPage.find_by_code(join_code)
+    return run_of_show(room, participant_id=None, sees_tallies=False)
+
+
+@override_settings(DEBUG=True)
+def test_demo29_runs_its_four_activities_in_order_the_room_on_the_brainstorm():
+    from ideas.models import Activity, Idea
+
+    call_command("seed_demo")
+    run = run_of("DEMO29")
+    assert [(a["kind"], a["title"]) for a in run["activities"]] == DEMO29_RUN
+    assert [a["phase"] for a in run["activities"]] == ["draft", "draft", "ideas", "draft"]
+    live = WorkshopPage.objects.get(join_code="DEMO29")
+    poll, scale, brainstorm, words = Activity.objects.filter(workshop=live).order_by("position")
+    assert run["current_activity"] == brainstorm.pk and run["activity"]["phase"] == "ideas"
+    assert run["activity"]["dots_per_participant"] == 3
+    assert [o.text for o in poll.options.all()] == ["Dubăsari", "Călărași", "Rezina", "alt raion"]
+    assert poll.max_choices == 1
+    assert [s.text for s in scale.statements.all()] == [
+        "să aflu ce acte trebuie", "să depun cererea", "să aflu în ce stadiu este dosarul"]
+    assert (scale.scale_min_label, scale.scale_max_label) == ("foarte greu", "foarte ușor")
+    assert not any(a.blind for a in (poll, scale, brainstorm, words))  # open tallies
+    # The starter ideas are the brainstorm's.
+    assert Idea.objects.filter(workshop=live).count() == Idea.objects.filter(activity=brainstorm).count() >= 3
+
+
+@override_settings(DEBUG=True)
+def test_the_russian_demo29_shows_the_same_run_of_show():
+    from ideas.models import Activity
+    from workshop_site.core.i18n import canonical
+
+    call_command("seed_demo")
+    live = WorkshopPage.objects.get(join_code="DEMO29")
+    russian = WorkshopPage.objects.get(translation_key=live.translation_key, locale__language_code="ru")
+    assert not Activity.objects.filter(workshop=russian).exists()  # the room is the original's
+    assert canonical(russian).pk == live.pk
+    assert run_of(russian.join_code) == run_of("DEMO29")
+
+
+@override_settings(DEBUG=True)
+def test_kick16_has_closed_results_for_a_poll_a_scale_and_its_brainstorm(client):
+    from ideas.selectors import activities_results
+
+    call_command("seed_demo")
+    kickoff = WorkshopPage.objects.get(join_code="KICK16")
+    results = activities_results(kickoff, sees_all=False)  # as the public results page reads them
+    assert [(a["kind"], a["phase"]) for a in results] == [("poll", "closed"), ("scale", "closed"),
+                                                           ("brainstorm", "closed")]
+    poll, scale, brainstorm = results
+    assert poll["results"]["respondents"] == 18
+    assert {role: figures["respondents"] for role, figures in poll["by_role"].items()} == {
+        "citizen": 3, "provider": 9, "office_staff": 6, "other": 0}
+    # Citizens and providers far apart: the results page's note.
+    assert {d["text"] for d in poll["disagreements"]} >= {"Actele cerute de la mai multe instituții",
+                                                         "Drumul până la birou"}
+    assert all(d["points"] > 20 for d in poll["disagreements"] + scale["disagreements"])
+    assert {d["text"] for d in scale["disagreements"]} == {"să aflu ce acte trebuie", "să depun cererea"}
+    assert scale["results"]["respondents"] == 18
+    votes = [idea["votes"] for idea in brainstorm["results"]["ideas"]]
+    assert votes == [9, 8, 7, 5, 2]
+    # The public results page shows every kind.
+    html = unescape(client.get("/w/KICK16/results/").content.decode())
+    for shown in ("Unde se blochează cel mai des dosarul unui cetățean?", "Drumul până la birou",
+                  "Cât de ușor este azi, pentru un cetățean…", "să depun cererea", "Ghișeu unic"):
+        assert shown in html
+
+
+@override_settings(DEBUG=True)
+def test_reseeding_a_database_from_before_runs_of_show_completes_them_without_duplicates():
+    """A demo loaded before activities existed: migration 0005 made each workshop's board a
+    brainstorm at position 0, current, holding its ideas. Seeding again builds the run of show
+    around it."""
+    import importlib
+
+    from django.apps import apps
+
+    from ideas.models import Activity, Idea
+
+    call_command("seed_demo")
+    Idea.objects.update(activity=None)
+    Activity.objects.all().delete()  # with the kickoff's answers, which an old demo did not have
+    importlib.import_module("ideas.migrations.0005_boards_become_brainstorms").boards_to_brainstorms(apps, None)
+    old = dict(Activity.objects.filter(kind="brainstorm").values_list("workshop__join_code", "pk"))
+
+    call_command("seed_demo")
+
+    run = run_of("DEMO29")
+    assert [(a["kind"], a["title"]) for a in run["activities"]] == DEMO29_RUN
+    assert run["current_activity"] == old["DEMO29"]  # the board, kept, with its ideas
+    assert not Idea.objects.filter(workshop__join_code="DEMO29").exclude(activity_id=old["DEMO29"]).exists()
+    assert [a["kind"] for a in run_of("KICK16")["activities"]] == ["poll", "scale", "brainstorm"]
+    assert run_of("KICK16")["current_activity"] == old["KICK16"]
+    assert Activity.objects.count() == 7
+    first = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == first

@@ -42,9 +42,13 @@ class WorkshopIndexPage(BasePage):
 
 
 class Phase(models.TextChoices):
-    """The stages of a live workshop, in order. What each allows is decided in `ideas.rules`."""
+    """The stages of a live workshop's activities. A brainstorm walks draft, ideas, voting,
+    results, closed; a poll, scale or word cloud walks draft, open, results, closed. The
+    workshop's own `phase` is its current activity's. What each allows is decided in
+    `ideas.rules`."""
 
     DRAFT = "draft", _("draft")
+    OPEN = "open", _("open")
     IDEAS = "ideas", _("ideas")
     VOTING = "voting", _("voting")
     RESULTS = "results", _("results")
@@ -199,7 +203,7 @@ def split_upcoming_and_past(workshops) -> dict:
     now = timezone.now()
     live, upcoming, past = [], [], []
     for workshop in workshops:
-        if workshop.phase in {Phase.IDEAS, Phase.VOTING}:
+        if workshop.phase in {Phase.OPEN, Phase.IDEAS, Phase.VOTING}:
             live.append(workshop)
         elif workshop.starts_at >= now:
             upcoming.append(workshop)

@@ -2,7 +2,7 @@
    room's state (protocol: docs, "Live protocol"). Plain ES5 + Promise, no dependencies. */
 (function (window, document) {
   'use strict';
-  var BASE = 500, CAP = 15000, ACK_TIMEOUT = 20000;
+  var BASE = 500, CAP = 15000, ACK_TIMEOUT = 20000, FIGURES = ['counts', 'distribution', 'words'];
 
   function byId(id) { return document.getElementById(id); }
   function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
@@ -98,6 +98,11 @@
     this.n = this.gen = 0;
     this.me = { participant: null, dots_left: 0, votes: {} };
     this.online = this.withDots = null;
+    /* The run of show: every activity, the current one's view (with its figures when shown)
+       and this person's answers by activity id. */
+    this.activities = [];
+    this.activity = null;
+    this.answers = {};
     this.talliesVisible = this.rule(this.phase);
     if (initial) this.snapshot(initial);
   }
@@ -119,6 +124,9 @@
       for (i = 0; i < list.length; i++) this.add(list[i]);
       this.me = { participant: me.participant, dots_left: me.dots_left || 0, votes: {} };
       for (k in me.votes || {}) if (has(me.votes, k)) this.me.votes[k] = me.votes[k];
+      this.activities = s.activities || [];
+      this.activity = s.activity || null;
+      this.answers = me.answers || {};
       if (typeof s.online === 'number') this.online = s.online;
       if (s.timer && 'ends_at' in s.timer) this.timer = s.timer.ends_at;
       else if ('timer_ends_at' in w) this.timer = w.timer_ends_at;
@@ -137,6 +145,21 @@
       this.channels = m.channels || {};
       /* Absolute counts for the whole room: an idea missing from `votes` has none. */
       for (k in this.ideas) this.ideas[k].votes = m.hidden ? null : typeof v[k] === 'number' ? v[k] : 0;
+      /* The current activity's figures; a frame naming it without them: hidden until revealed. */
+      var a = this.activity;
+      if (a && m.activity === a.id) FIGURES.forEach(function (f) { if (has(m, f)) a[f] = m[f]; else delete a[f]; });
+    },
+    /* The room moved to another activity, or the current one changed phase. */
+    moved: function (view) {
+      var i;
+      this.activity = view;
+      for (i = 0; i < this.activities.length; i++) {
+        if (this.activities[i].id === view.id) this.activities[i].phase = view.phase;
+      }
+    },
+    phased: function (phase) {
+      this.phase = phase;
+      if (this.activity) { this.activity.phase = phase; this.moved(this.activity); }
     },
     /* "votes": most votes first (then oldest first); otherwise newest first. */
     list: function (mode) {
@@ -160,8 +183,9 @@
           render('ideas');
         },
         tally: function (m) { r.tally(m); render('tally'); },
+        activity: function (m) { if (m.activity) { r.moved(m.activity); render('activity'); } },
         phase: function (m) {
-          r.phase = m.phase;
+          r.phased(m.phase);
           r.talliesVisible = typeof m.tallies_visible === 'boolean' ? m.tallies_visible : r.rule(m.phase);
           render('phase');
         },

@@ -1,4 +1,5 @@
-/* The participant's phone screen: post ideas, place dots. Needs live.js. */
+/* The participant's phone screen: the current activity; in a brainstorm, post ideas and place
+   dots. Needs live.js and activities.js. */
 window.AtelierLive.livePage(function (page) {
   'use strict';
   var AL = window.AtelierLive, room = page.room, t = page.t, show = page.show, setText = AL.setText, make = AL.make;
@@ -6,7 +7,27 @@ window.AtelierLive.livePage(function (page) {
   var inflight = 0, lastTouch = 0, resortTimer;
   function $(id) { return document.getElementById(id); }
 
+  var activity = $('activity'), past = $('past-activities');
+  function send(type, payload) { return page.live.send(type, payload); }
+  function ctx() { return { mode: 'phone', t: t, show: show, send: send }; }
+
+  /* Earlier activities whose results are out: the phone can read them back. */
+  function renderPast() {
+    var done = room.activities.filter(function (a) {
+      return (a.phase === 'results' || a.phase === 'closed') && (!room.activity || a.id !== room.activity.id);
+    });
+    past.hidden = !done.length;
+    AL.reconcile(past.lastElementChild, done, function (a) { return a.id; }, function (a) {
+      var li = make('li'), link = li.appendChild(make('a'));
+      link.href = 'results/#activity-' + a.id;
+      return li;
+    }, function (li, a) { setText(li.firstChild, a.title); });
+  }
+
   function render() {
+    page.root.setAttribute('data-kind', room.activity ? room.activity.kind : 'brainstorm');
+    window.AtelierActivities.render(activity, room, ctx());
+    renderPast();
     var total = room.dotsTotal, left = Math.max(0, room.me.dots_left), dots = $('dots-left-dots'), i;
     page.root.setAttribute('data-joined', String(room.joined()));
     setText($('dots-left-text'), t('dots-left', { left: left, total: total }));

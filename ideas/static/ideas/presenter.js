@@ -1,5 +1,6 @@
-/* The presenter (projector) screen: ideas and tallies by tag, live; the facilitator's
-   controls. Needs live.js. */
+/* The facilitator's console (and, for others, the presenter view): the run of show, the
+   current activity's figures, the brainstorm's ideas and tallies by tag, live; the controls.
+   Needs live.js and activities.js. */
 window.AtelierLive.livePage(function (page) {
   'use strict';
   var AL = window.AtelierLive, room = page.room, t = page.t, show = page.show, setText = AL.setText, make = AL.make;
@@ -34,7 +35,34 @@ window.AtelierLive.livePage(function (page) {
     });
   }
 
+  var PHASES = { brainstorm: /^(draft|ideas|voting|results|closed)$/, other: /^(draft|open|results|closed)$/ };
+  function renderRunOfShow() {
+    var a = room.activity, kind = a ? a.kind : 'brainstorm', list = $('run-of-show'), buttons, i;
+    page.root.setAttribute('data-kind', kind);
+    window.AtelierActivities.render($('activity'), room, { mode: facilitator ? 'console' : 'screen', t: t, show: show });
+    buttons = document.querySelectorAll('.phase-btn');
+    for (i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = !(PHASES[kind] || PHASES.other).test(buttons[i].getAttribute('data-phase'));
+    }
+    if (!list) return;
+    AL.reconcile(list, room.activities, function (x) { return x.id; }, function (x) {
+      var li = make('li'), b = li.appendChild(make('button', 'activity-btn'));
+      b.type = 'button';
+      b.setAttribute('data-activity', x.id);
+      b.appendChild(make('span', 'activity-title'));
+      b.appendChild(document.createTextNode(' '));
+      b.appendChild(make('span', 'activity-meta'));
+      return li;
+    }, function (li, x) {
+      var b = li.firstChild;
+      setText(b.firstChild, x.title);
+      setText(b.lastChild, t('activity-meta', { kind: t('kind-' + x.kind), phase: t('phase-' + x.phase) }));
+      b.setAttribute('aria-pressed', String(!!a && a.id === x.id));
+    });
+  }
+
   function render() {
+    renderRunOfShow();
     var votes = showVotes(), ideas = room.list(votes ? 'votes' : 'new'), max = 0, buttons, i;
     page.root.setAttribute('data-show-votes', String(votes));
     stat('online-count', 'online', room.online, room.online !== null);
@@ -161,8 +189,20 @@ window.AtelierLive.livePage(function (page) {
 
   if (facilitator) {
     $('facilitator-controls').addEventListener('click', function (ev) {
-      var btn = ev.target.closest && ev.target.closest('.phase-btn');
+      var btn = ev.target.closest && ev.target.closest('.phase-btn'), go = ev.target.closest && ev.target.closest('.activity-btn');
       if (btn) page.live.send('phase.set', { phase: btn.getAttribute('data-phase') }).then(null, failed);
+      if (go) {
+        page.live.send('activity.set', { activity: +go.getAttribute('data-activity') }).then(function () {
+          show(status, t('moved', { title: go.firstChild.textContent }));
+        }, failed);
+      }
+    });
+    $('activity').addEventListener('click', function (ev) {
+      var b = ev.target.closest && ev.target.closest('.cloud-hide');
+      if (!b || !room.activity) return;
+      page.live.send('words.hide', { activity: room.activity.id, text: b.getAttribute('data-word') }).then(function () {
+        show(status, t('word-hidden'));
+      }, failed);
     });
     $('timer-form').addEventListener('submit', function (ev) {
       var input = $('timer-minutes'), seconds = Math.round(parseFloat(input.value.replace(',', '.')) * 60);

@@ -1,0 +1,83 @@
+"""The admin form of an activity: the run of show's rules that need its options and
+statements, which the form holds (in its inline formsets) before anything is saved. The rules
+that need only the activity itself are the model's (`Activity.clean`)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from workshop_site.core.i18n import canonical_pages
+from workshop_site.workshops.models import WorkshopPage
+
+from .kinds import poll, scale
+from .models import ActivityKind
+
+# Which kind has which parts (its inline formset), and how many of them.
+PARTS = {
+    ActivityKind.POLL: ("options", poll.MIN_OPTIONS, poll.MAX_OPTIONS),
+    ActivityKind.SCALE: ("statements", scale.MIN_STATEMENTS, scale.MAX_STATEMENTS),
+}
+TOO_FEW_OR_MANY = {
+    "options": _("A poll needs from %(low)d to %(high)d options; this one has %(n)d."),
+    "statements": _("A scale needs from %(low)d to %(high)d statements; this one has %(n)d."),
+}
+NOT_OF_THIS_KIND = {
+    "options": _("Only a poll has options: remove them, or make this activity a poll."),
+    "statements": _("Only a scale has statements: remove them, or make this activity a scale."),
+}
+
+
+class ActivityAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        workshop = self.fields.get("workshop")
+        if workshop is not None:
+            # A translation shows its original's room: only originals hold activities.
+            workshop.queryset = canonical_pages(WorkshopPage.objects.all()).order_by("-starts_at", "pk")
+            workshop.label_from_instance = lambda page: f"{page.title} ({page.join_code})"
+            workshop.error_messages["invalid_choice"] = _(
+                "Choose a workshop's original page: a translation's activities are its original's."
+            )
+        if self.instance.is_settled():
+            for name in ("workshop", "kind"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _(
+                        "Fixed: the room is on this activity or people answered it."
+                    )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+        counts = {name: self._kept(name) for name in NOT_OF_THIS_KIND}
+        wanted = PARTS.get(kind)
+        for name, n in counts.items():
+            if n and (wanted is None or wanted[0] != name):
+                self.add_error(None, NOT_OF_THIS_KIND[name])
+        if wanted is not None:
+            name, low, high = wanted
+            n = counts[name]
+            if not low <= n <= high:
+                self.add_error(None, TOO_FEW_OR_MANY[name] % {"low": low, "high": high, "n": n})
+            elif kind == ActivityKind.POLL and (data.get("max_choices") or 0) > n:
+                self.add_error("max_choices", _(
+                    "Choices per person go from 1 to the number of the poll's options (%(n)d)."
+                ) % {"n": n})
+        return data
+
+    def _kept(self, name: str) -> int:
+        """How many of the formset's rows will be there once saved: the stored ones not marked
+        for deletion and the new ones filled in (a blank new row is dropped)."""
+        formset = self.formsets.get(name)
+        if formset is None:
+            return 0
+        formset.is_valid()  # cleans every row (its errors are shown beside it)
+        kept = 0
+        for form in formset.forms:
+            if formset.can_delete and formset._should_delete_form(form):
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue
+            kept += 1
+        return kept
