@@ -55,7 +55,7 @@ test: install-dev messages ## Run the whole suite (browser tests included when C
 
 # The edit-run loop: no real browser, no fault injection with server processes, no upgrade of
 # an old database. `make test` (and CI) still run everything.
-test-fast: install-dev messages ## The suite but its browser, fault and upgrade tests, on every core (under 3 min here)
+test-fast: install-dev messages ## The suite but its browser, fault and upgrade tests, on every core (the edit-run loop)
 	DJANGO_SETTINGS_MODULE=workshop_site.settings.test $(BIN)/python -m pytest -q -n auto \
 		--ignore=tests/browser --ignore=tests/faults --ignore=tests/upgrade
 

@@ -55,8 +55,6 @@ class Kind:
 
     name: str
     phases: tuple[str, ...]
-    # The phase in which a phone answers (None: the kind's own rules, as a brainstorm's).
-    answer_phase: str | None = Phase.OPEN
     messages: dict[str, ParticipantMessage | FacilitatorMessage] = field(default_factory=dict)
     # participant page, wall screen and results page fragments (templates/ideas/kinds/…)
     templates: dict[str, str] = field(default_factory=dict)
@@ -128,8 +126,6 @@ def kind_of(name: str) -> Kind:
 def message_types() -> dict[str, ParticipantMessage | FacilitatorMessage]:
     """Every kind's client messages, by type (the consumer dispatches these)."""
     return {message_type: spec for kind in KINDS.values() for message_type, spec in kind.messages.items()}
-
-
 
 
 class ActivityRow(NamedTuple):

@@ -85,6 +85,5 @@ class Brainstorm(Kind):
 register(Brainstorm(
     name="brainstorm",
     phases=(Phase.DRAFT, Phase.IDEAS, Phase.VOTING, Phase.RESULTS, Phase.CLOSED),
-    answer_phase=None,
     templates={"screen": "ideas/kinds/brainstorm_screen.html", "results": "ideas/kinds/brainstorm_results.html"},
 ))

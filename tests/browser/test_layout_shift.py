@@ -60,7 +60,7 @@ def test_the_joined_phone_screen_does_not_move_when_the_scripts_take_over(live_s
         page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # painted
         drawn = boxes(page)
         assert page.locator("#dots-left-text").inner_text().strip(), "the dots left are in the server's HTML"
-        assert len(held) == 2, [route.request.url for route in held]  # live.js and participant.js, waiting
+        assert len(held) == 3, [route.request.url for route in held]  # live.js, activities.js, participant.js
         holding[0] = False
         for route in held:
             route.continue_()
