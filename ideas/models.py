@@ -178,7 +178,24 @@ class Activity(ClusterableModel):
         )
 
 
-class PollOption(Orderable):
+class ActivityItem(Orderable):
+    """An option or a statement of an activity, in the order the facilitator gave them.
+
+    The admin numbers them (`sort_order`); one saved with none (the demo, a script, a test)
+    goes after its activity's others, so the order never depends on how a database sorts
+    NULLs (SQLite first, PostgreSQL last)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.sort_order is None and self.activity_id is not None:
+            last = type(self).objects.filter(activity_id=self.activity_id).aggregate(last=models.Max("sort_order"))
+            self.sort_order = 0 if last["last"] is None else last["last"] + 1
+        super().save(*args, **kwargs)
+
+
+class PollOption(ActivityItem):
     """One choice of a poll."""
 
     MAX_LENGTH = 120
@@ -195,7 +212,7 @@ class PollOption(Orderable):
         return self.text
 
 
-class ScaleStatement(Orderable):
+class ScaleStatement(ActivityItem):
     """One statement of a scale, rated from 1 to 5."""
 
     MAX_LENGTH = 200

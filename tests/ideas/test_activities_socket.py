@@ -352,13 +352,16 @@ async def test_two_sockets_of_one_person_answering_at_once_leave_one_answer(work
     for tab in tabs:
         await tab.open()
     options = open_room["options"]
-    replies = await asyncio.gather(
-        *(tab.request("poll.answer", activity=poll.pk, options=[option])
-          for tab, option in zip(tabs, options[:2], strict=True)),
-        *(tab.request("scale.rate", activity=scale.pk, statement=open_room["statements"][0], value=value)
-          for tab, value in zip(tabs, (2, 5), strict=True)),
-    )
-    assert [r["type"] for r in replies] == ["ack"] * 4
+    # Each tab sends its answer and its rating before reading (one reader per socket), and the
+    # two tabs read their acks at once: the server gets the four writes interleaved.
+    sent = []
+    for tab, option, value in zip(tabs, options[:2], (2, 5), strict=True):
+        sent.append([
+            await tab.send("poll.answer", activity=poll.pk, options=[option]),
+            await tab.send("scale.rate", activity=scale.pk, statement=open_room["statements"][0], value=value),
+        ])
+    found = await asyncio.gather(*(tab.replies(refs) for tab, refs in zip(tabs, sent, strict=True)))
+    assert [reply["type"] for replies in found for reply in replies.values()] == ["ack"] * 4
 
     @database_sync_to_async
     def answers():
