@@ -5,8 +5,9 @@ import datetime as dt
 import factory
 import wagtail_factories
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from workshop_site.core.page_tree import wagtail_roots_ensure
 from workshop_site.core.roles import facilitators_group_ensure
@@ -103,3 +104,32 @@ def build_site_tree():
         "workshop_index": workshop_index,
         "facilitators": facilitators,
     }
+
+
+SITE_TREE_PAGES = ("home", "office_index", "rezina", "calarasi", "workshop_index")
+
+
+def site_tree_keys(tree: dict) -> dict:
+    """The primary keys of a built tree, to read it again in a later test."""
+    keys = {name: obj.pk for name, obj in tree.items()}
+    keys["groups"] = [tree["facilitators"].pk, tree["rezina"].team_group_id, tree["calarasi"].team_group_id]
+    return keys
+
+
+def site_tree_load(keys: dict) -> dict | None:
+    """The tree `build_site_tree` made, read afresh (each test may change its objects); None when
+    a flush has removed it."""
+    pages = Page.objects.filter(pk__in=[keys[name] for name in SITE_TREE_PAGES]).specific()
+    by_pk = {page.pk: page for page in pages}
+    if len(by_pk) != len(SITE_TREE_PAGES):
+        return None
+    tree = {name: by_pk[keys[name]] for name in SITE_TREE_PAGES}
+    tree["facilitators"] = Group.objects.filter(pk=keys["facilitators"]).first()
+    return tree if tree["facilitators"] is not None else None
+
+
+def site_tree_remove(keys: dict) -> None:
+    """Take the tree away again (its pages, site and groups), for a test that needs the site as
+    Wagtail's migrations leave it, such as one that loads the demo."""
+    Page.objects.filter(pk=keys["home"]).delete()  # its descendants and its Site go with it
+    Group.objects.filter(pk__in=keys["groups"]).delete()

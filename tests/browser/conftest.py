@@ -54,8 +54,13 @@ def browser():
 
 
 @pytest.fixture
-def live_server_url(transactional_db):
-    """A daphne process serving the real ASGI app (with static files) on a free port."""
+def live_server_url(transactional_db, request):
+    """A daphne process serving the real ASGI app (with static files) on a free port.
+
+    A test that does not build on the shared tree starts from a bare site (most load the demo).
+    """
+    if "tree" not in request.fixturenames:
+        request.getfixturevalue("bare_site")
     server = LiveServer()
     yield server.url
     server.stop()

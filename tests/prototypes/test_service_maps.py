@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
+def demo(bare_site):
     with override_settings(DEBUG=True):
         call_command("seed_demo")
 

@@ -58,7 +58,7 @@ def directives(header: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def demo():
+def demo(bare_site):
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=io.StringIO())
 

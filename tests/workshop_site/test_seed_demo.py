@@ -12,7 +12,7 @@ from wagtail.models import Page, Revision, Site
 from workshop_site.offices.models import OfficePage, Service
 from workshop_site.workshops.models import WorkshopPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bare_site")]
 
 
 def snapshot():

@@ -137,7 +137,7 @@ def test_the_switcher_lands_on_the_translation_when_there_is_one(client, tree, r
     assert "evil.example" not in response["Location"]
 
 
-def test_the_demo_has_the_pilot_offices_in_romanian_and_russian(client, settings):
+def test_the_demo_has_the_pilot_offices_in_romanian_and_russian(bare_site, client, settings):
     from django.core.management import call_command
 
     settings.DEBUG = True
