@@ -538,7 +538,7 @@ def _sheet_out(sheet: dict) -> dict:
 def paper_tallies(request, code: Code):
     """Every tally sheet, corrections included (`current`: whether it counts)."""
     workshop = _workshop(request, code)
-    if not can_see_results(request.user, workshop):
+    if not can_see_results(request.user, workshop, board_phase=selectors.board_phase(workshop.pk)):
         raise Forbidden(_("Blind voting: the results are shown after the vote."))
     return {"sheets": [_sheet_out(s) for s in selectors.tally_sheets(workshop.pk)]}
 

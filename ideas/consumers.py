@@ -134,7 +134,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
             return False
         self.workshop = workshop
         # The brainstorm's phase, for the relay's blind voting (see send_snapshot).
-        self.board_phase = services.board_phase(workshop.pk) if workshop.blind_voting else None
+        # (Without blind voting every phase shows the dots: no read needed.)
+        self.board_phase = selectors.board_phase(workshop.pk) if workshop.blind_voting else workshop.phase
         self.user = self.scope.get("user")
         self.signed_in_as = getattr(self.user, "pk", None) if getattr(self.user, "is_authenticated", False) else None
         self.is_facilitator = bool(self.user and self.user.has_perm("ideas.run_workshop", workshop))
@@ -228,7 +229,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
             state = selectors.snapshot(
                 self.workshop, participant_id=self._participant_id(), sees_tallies=self.is_facilitator
             )
-            self.board_phase = selectors.board_phase_in(state)
+            self.board_phase = selectors.board_phase_in(state, room_phase=state["workshop"]["phase"])
             return state
 
         while True:

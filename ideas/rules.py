@@ -28,11 +28,23 @@ def phase_allows(phase: str, action: str) -> bool:
     return phase in PHASE_RULES[action]
 
 
-def tallies_visible_to_participants(workshop, *, board_phase: str | None = None) -> bool:
-    """Blind voting (the brainstorm's) hides its dots from participants until its results are
-    shown. `board_phase`: the brainstorm's phase, which is not the room's while the room is on
-    another activity (a poll's results reveal no dots); the room's phase when not given."""
-    return not workshop.blind_voting or phase_allows(board_phase or workshop.phase, "see_tallies")
+def results_shown(*, blind: bool, phase: str) -> bool:
+    """The one blind rule: what is blind (a poll's answers, a brainstorm's dots) reaches the
+    participants from the results phase of its own activity on; the rest is shown live."""
+    return not blind or phase_allows(phase, "see_tallies")
+
+
+def brainstorm_phase(room_phase: str, *, room_on_activity: bool, own_phase: str | None) -> str:
+    """The brainstorm's phase: its own while the room is on another activity (a poll's results
+    reveal no dots), else the room's (the brainstorm is current, or the room is on no activity:
+    a board, as before runs of show)."""
+    return own_phase if room_on_activity and own_phase else room_phase
+
+
+def tallies_visible_to_participants(workshop, *, board_phase: str) -> bool:
+    """Blind voting (the workshop's brainstorm's) hides its dots from participants until the
+    brainstorm's results. `board_phase`: `selectors.board_phase`, not the room's phase."""
+    return results_shown(blind=workshop.blind_voting, phase=board_phase)
 
 
 @rules.predicate
@@ -58,6 +70,7 @@ rules.add_perm("ideas.moderate_idea", is_workshop_facilitator)
 rules.add_perm("ideas.view_results_export", is_workshop_facilitator)
 
 
-def can_see_results(user, workshop) -> bool:
+def can_see_results(user, workshop, *, board_phase: str) -> bool:
     """Results (tallies, rankings, exports) are public unless blind voting still hides them."""
-    return tallies_visible_to_participants(workshop) or bool(user and user.has_perm("ideas.run_workshop", workshop))
+    return tallies_visible_to_participants(workshop, board_phase=board_phase) or bool(
+        user and user.has_perm("ideas.run_workshop", workshop))

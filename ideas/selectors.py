@@ -28,7 +28,34 @@ from .models import (
     Vote,
     VoteChannel,
 )
-from .rules import tallies_visible_to_participants
+from .rules import brainstorm_phase, tallies_visible_to_participants
+
+# The brainstorm's phase and cap, read on every vote: the phase of a brainstorm that is not the
+# current activity (the room's own is the current one's), whether the room is on any activity.
+_VOTING_RULES = CompiledRead(
+    lambda kind, pk: WorkshopPage.objects.filter(pk=pk).order_by().annotate(
+        board_phase=Subquery(
+            Activity.objects.filter(workshop_id=OuterRef("pk"), kind=kind, is_current=False)
+            .order_by().values("phase")[:1]
+        ),
+        current=Subquery(Activity.objects.filter(workshop_id=OuterRef("pk"), is_current=True).order_by().values("pk")[:1]),
+    ).values_list("phase", "board_phase", "current", "max_dots_per_idea")
+)
+
+
+def voting_rules(workshop_id: int) -> tuple[str, int | None] | None:
+    """The brainstorm's phase and the workshop's cap of dots per idea; None: no such workshop."""
+    row = _VOTING_RULES.first(ActivityKind.BRAINSTORM.value, workshop_id)
+    if row is None:
+        return None
+    room_phase, own_phase, current, cap = row
+    return brainstorm_phase(room_phase, room_on_activity=current is not None, own_phase=own_phase), cap
+
+
+def board_phase(workshop_id: int) -> str | None:
+    """The phase of the workshop's brainstorm (its board), wherever the room is now."""
+    rules = voting_rules(workshop_id)
+    return None if rules is None else rules[0]
 
 
 def idea_payload(idea: Idea, *, tag_names: list[str], votes: int | None) -> dict:
@@ -175,7 +202,7 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
     run = run_of_show(workshop, participant_id=me["participant"], sees_tallies=sees_tallies)
     me["answers"] = run.pop("answers")
     show_votes = sees_tallies or tallies_visible_to_participants(
-        workshop, board_phase=board_phase_in(run)
+        workshop, board_phase=board_phase_in(run, room_phase=workshop.phase)
     )
     votes, channels = _tallies_of(rows, paper_dots(workshop.pk)) if show_votes else ({}, None)
     return {
@@ -199,12 +226,11 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
     }
 
 
-def board_phase_in(run: dict) -> str | None:
-    """The brainstorm's phase in a run of show (`activities`, `current_activity`); None when the
-    room's own phase is the board's: no brainstorm, or the room on no activity yet."""
-    if run.get("current_activity") is None:
-        return None
-    return next((activity["phase"] for activity in run["activities"] if activity["kind"] == "brainstorm"), None)
+def board_phase_in(run: dict, *, room_phase: str) -> str:
+    """The brainstorm's phase in a run of show (`activities`, `current_activity`), as
+    `board_phase` reads it from the database."""
+    own = next((activity["phase"] for activity in run["activities"] if activity["kind"] == "brainstorm"), None)
+    return brainstorm_phase(room_phase, room_on_activity=run.get("current_activity") is not None, own_phase=own)
 
 
 def activity_row_of(activity: Activity, *, room_phase: str) -> ActivityRow:
@@ -321,7 +347,7 @@ def blind_voting_hides(workshop: WorkshopPage, activities: list[dict]) -> bool:
     the room's phase hides the tallies as it always did."""
     brainstorms = [activity for activity in activities if activity["kind"] == ActivityKind.BRAINSTORM]
     if not brainstorms:
-        return not tallies_visible_to_participants(workshop)
+        return not tallies_visible_to_participants(workshop, board_phase=workshop.phase)
     return any(activity["hidden"] for activity in brainstorms)
 
 

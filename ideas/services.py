@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,7 +45,13 @@ from .models import (
     WorkshopHelper,
 )
 from .rules import phase_allows, tallies_visible_to_participants
-from .selectors import activity_row_of, activity_view, idea_payload
+from .selectors import (
+    activity_row_of,
+    activity_view,
+    board_phase,
+    idea_payload,
+    voting_rules,
+)
 
 MAX_TIMER_SECONDS = 4 * 60 * 60
 
@@ -100,17 +106,6 @@ class _Voter(NamedTuple):
 _VOTER = CompiledRead(
     lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id", "is_proxy")
 )
-# The brainstorm's phase is the room's while it is the current activity (or while the room is
-# on no activity: a board, as before activities), its own column while the room is elsewhere.
-_VOTING_RULES = CompiledRead(
-    lambda kind, pk: WorkshopPage.objects.filter(pk=pk).order_by().annotate(
-        board_phase=Subquery(
-            Activity.objects.filter(workshop_id=OuterRef("pk"), kind=kind, is_current=False)
-            .order_by().values("phase")[:1]
-        ),
-        current=Subquery(Activity.objects.filter(workshop_id=OuterRef("pk"), is_current=True).order_by().values("pk")[:1]),
-    ).values_list("phase", "board_phase", "current", "max_dots_per_idea")
-)
 _JOINING_RULES = CompiledRead(
     lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list("live", "phase", "dots_per_participant")
 )
@@ -137,17 +132,10 @@ def _voter(participant_id: int | None) -> _Voter:
 
 
 def _voting_rules(workshop_id: int) -> tuple[str, int | None]:
-    """The brainstorm's phase and the workshop's cap of dots per idea."""
-    row = _VOTING_RULES.first(ActivityKind.BRAINSTORM.value, workshop_id)
-    if row is None:
+    rules = voting_rules(workshop_id)
+    if rules is None:
         raise NotFound(_("This workshop does not exist."))
-    room_phase, board_phase, current, cap = row
-    return (board_phase if current is not None and board_phase else room_phase), cap
-
-
-def board_phase(workshop_id: int) -> str:
-    """The phase of the workshop's brainstorm (its board), wherever the room is now."""
-    return _voting_rules(workshop_id)[0]
+    return rules
 
 
 def _take_dot(participant_id: int) -> int | None:

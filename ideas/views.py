@@ -232,7 +232,7 @@ def results(request, workshop: WorkshopPage):
         "participants_count": data["participants"],
         "can_export": request.user.has_perm("ideas.view_results_export", workshop),
         "action_plans": action_plans,
-        "tallies_visible": tallies_visible_to_participants(workshop),
+        "tallies_visible": tallies_visible_to_participants(workshop, board_phase=selectors.board_phase(workshop.pk)),
         "votes_by_channel": data["votes_by_channel"],
         "proxy_participants": data["proxy_participants"],
         "tally_sheets": selectors.tally_sheets(workshop.pk),
@@ -547,7 +547,7 @@ SUMMARY_IDEAS = 15
 def summary(request, workshop: WorkshopPage):
     """`/w/<code>/summary/`: one page of results for the office's notice board."""
     context = _printable_context(request, workshop)
-    if not can_see_results(request.user, workshop):
+    if not can_see_results(request.user, workshop, board_phase=selectors.board_phase(workshop.pk)):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
     data = selectors.results(workshop)
     context.update(

@@ -19,6 +19,7 @@ from workshop_site.workshops.models import Phase
 from ..errors import NotJoined, PhaseClosed
 from ..inputs import int_or_invalid
 from ..models import Activity, Participant, ParticipantRole
+from ..rules import results_shown
 
 # What a phone may do in each phase of a poll, a scale or a word cloud.
 ANSWER_PHASES = (Phase.DRAFT, Phase.OPEN, Phase.RESULTS, Phase.CLOSED)
@@ -147,7 +148,7 @@ class ActivityRow(NamedTuple):
 
     @property
     def results_visible(self) -> bool:
-        return not self.blind or self.phase in (Phase.RESULTS, Phase.CLOSED)
+        return results_shown(blind=self.blind, phase=self.phase)
 
 
 ACTIVITY_COLUMNS = (

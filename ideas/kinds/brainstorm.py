@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from workshop_site.workshops.models import Phase, WorkshopPage
 
 from ..models import Activity, Idea, TallyLine, Vote
+from ..rules import results_shown
 from .base import GROUPS, ROLES, ActivityRow, Kind, group_columns, percent, register
 
 
@@ -77,9 +78,7 @@ class Brainstorm(Kind):
 
     def hides_results(self, activity: ActivityRow, workshop) -> bool:
         """Blind voting (the workshop's, for its brainstorm) hides the dots until the results."""
-        return not activity.results_visible or (
-            workshop.blind_voting and activity.phase not in (Phase.RESULTS, Phase.CLOSED)
-        )
+        return not results_shown(blind=activity.blind or workshop.blind_voting, phase=activity.phase)
 
 
 register(Brainstorm(

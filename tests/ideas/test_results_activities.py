@@ -252,3 +252,23 @@ def test_a_sheet_name_excel_would_refuse_is_made_safe(room, facilitator):
     name = book.sheetnames[5]
     assert len(name) <= 31 and not set(name) & set("?:[]/*\\") and name.startswith("1. Ce- De ce- -acte-")
     assert book[name]["A1"].value == "1. Ce? De ce: [acte] / * \\ un titlu foarte lung'"
+
+
+# --- one blind rule for every door -----------------------------------------------------------------
+
+def test_blind_voting_follows_the_brainstorm_not_the_room_on_every_results_door(workshop, facilitator):
+    """A poll's results phase reveals no dots: while the blind brainstorm still votes, the room
+    on the poll's results keeps the ranking, the summary, the CSV, the API's results and its
+    paper tallies from participants alike; the brainstorm's own results open them all."""
+    room = answered_room(workshop, phase="results", current="poll")
+    type(workshop).objects.filter(pk=workshop.pk).update(blind_voting=True)
+    set_activity_phase(room["brainstorm"], "voting")
+    doors = ["/w/LIVE23/results/", "/w/LIVE23/summary/", "/w/LIVE23/results.csv",
+             "/api/workshops/LIVE23/results", "/api/workshops/LIVE23/paper-tallies"]
+    participant = Client()
+    assert {door: participant.get(door).status_code for door in doors} == dict.fromkeys(doors, 403)
+    staff = Client()
+    staff.force_login(facilitator)
+    assert {door: staff.get(door).status_code for door in doors} == dict.fromkeys(doors, 200)
+    set_activity_phase(room["brainstorm"], "results")
+    assert {door: participant.get(door).status_code for door in doors} == dict.fromkeys(doors, 200)
