@@ -9,7 +9,6 @@ happens on the console; here a facilitator writes the activities, their options 
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -35,11 +34,10 @@ from workshop_site.core.i18n import canonical_pages
 from workshop_site.core.sections import WORKSHOP_PAGE_SECTIONS, Section
 from workshop_site.workshops.models import Phase, WorkshopPage
 
-from . import realtime
 from .admin_forms import ActivityAdminForm
 from .models import Activity, Idea, Participant
 from .permissions import RUN_WORKSHOP, RunOfShowPermissionPolicy, deletion_refusal
-from .selectors import activity_row_of, activity_view
+from .run_of_show import run_of_show_changed
 
 register_permission_policy(Activity, RunOfShowPermissionPolicy(Activity))
 
@@ -134,20 +132,28 @@ class ActivityCreateView(generic.CreateView):
             initial.update(workshop=workshop.pk, position=(last.first() or 0) + 1)
         return initial
 
+    def save_instance(self):
+        instance = super().save_instance()
+        run_of_show_changed(instance.workshop_id)  # phones, the console and the wall list it
+        return instance
+
     def get_success_url(self):
         return _run_of_show_url(self.object)
 
 
+class ActivityCopyView(generic.CopyViewMixin, ActivityCreateView):
+    """The copy form posts to the add view; a post to this one is told to the room as well."""
+
+
 class ActivityEditView(generic.EditView):
     def save_instance(self):
+        # The room it was in, should the facilitator have moved it to another workshop.
+        before = self.form.initial.get("workshop")
         instance = super().save_instance()
-        if instance.is_current:
-            # Phones, the console and the wall show the room's activity as it now reads.
-            phase = WorkshopPage.objects.filter(pk=instance.workshop_id).values_list("phase", flat=True).first()
-            view = activity_view(activity_row_of(instance, room_phase=phase))
-            transaction.on_commit(lambda: realtime.publish(instance.workshop_id, {"type": "activity", "activity": view}))
-            # A removed option or statement takes its answers along: the figures change too.
-            transaction.on_commit(lambda: realtime.tallies_changed(instance.workshop_id))
+        # The room's run of show, and if the room is on this activity, its new wording.
+        run_of_show_changed(instance.workshop_id, edited=instance.pk)
+        if before is not None and before != instance.workshop_id:
+            run_of_show_changed(before)
         return instance
 
     def get_success_url(self):
@@ -162,6 +168,11 @@ class ActivityDeleteView(generic.DeleteView):
                 messages.error(request, refusal)
                 return redirect("activities:edit", self.object.pk)
         return super().dispatch(request, *args, **kwargs)
+
+    def delete_action(self):
+        workshop_id = self.object.workshop_id
+        super().delete_action()
+        run_of_show_changed(workshop_id)
 
     def get_success_url(self):
         return _run_of_show_url(self.object)
@@ -187,6 +198,7 @@ class ActivityViewSet(ModelViewSet):
     search_fields = ["title", "prompt"]
     index_view_class = ActivityIndexView
     add_view_class = ActivityCreateView
+    copy_view_class = ActivityCopyView
     edit_view_class = ActivityEditView
     delete_view_class = ActivityDeleteView
     edit_handler = ObjectList([

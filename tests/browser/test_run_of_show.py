@@ -156,3 +156,50 @@ def test_a_facilitator_runs_the_four_activities_from_a_phone(live_server_url, br
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), page.url
         page.context.close()
     assert found == {}
+
+
+def test_a_run_of_show_rewritten_in_the_admin_reaches_the_phone_the_wall_and_the_console(
+    live_server_url, browser
+):
+    """Issue #17: the facilitator rewords the open poll and renames the word cloud in the admin;
+    without a reload the phone answers the new wording, the wall shows it and the console lists
+    both."""
+    _seed()
+    room = WorkshopPage.find_by_code("DEMO29")
+    poll, _scale, _brainstorm, words = Activity.objects.filter(workshop=room).order_by("position")
+    url = live_server_url
+    phone = _join(browser, url, "ro", "Maria", "citizen")
+    wall = _context(browser, url, "ro", {"width": 1920, "height": 1080}).new_page()
+    wall.set_default_timeout(10_000)
+    wall.goto(url + "/w/DEMO29/screen/")
+    console = _facilitator(browser, url, "ro")
+    _go(console, poll, "open")
+    last = poll.options.order_by("sort_order").last()
+    phone.wait_for_selector(f"#activity input[value='{last.pk}']")
+
+    admin = console.context.new_page()  # the facilitator's admin, beside the console
+    admin.set_default_timeout(10_000)
+    edits = [
+        (poll, {"#id_title": "De unde veniți azi?", "#id_options-3-text": "alt raion al Moldovei"}),
+        (words, {"#id_title": "Un cuvânt despre BCIS"}),
+    ]
+    for activity, fields in edits:
+        admin.goto(f"{url}/admin/activities/edit/{activity.pk}/")
+        for selector, text in fields.items():
+            admin.locator(selector).fill(text)
+        admin.locator("footer button[type=submit].button-longrunning").click()
+        admin.wait_for_url("**/admin/activities/?workshop=*")
+
+    phone.wait_for_selector("#activity .act-title:text-is('De unde veniți azi?')")
+    phone.wait_for_selector(f"#activity label[for='opt-{poll.pk}-{last.pk}']:text-is('alt raion al Moldovei')")
+    wall.wait_for_selector("#live-title:text-is('De unde veniți azi?')")
+    listed = ".activity-btn[data-activity='{}'] .activity-title:text-is('{}')"
+    console.wait_for_selector(listed.format(poll.pk, "De unde veniți azi?"))
+    console.wait_for_selector(listed.format(words.pk, "Un cuvânt despre BCIS"))
+    # The room stays on the poll, open, and the phone answers the new wording.
+    phone.locator(f"#activity input[value='{last.pk}']").check()
+    phone.locator("#activity button[type=submit]").click()
+    phone.wait_for_selector("#activity .form-status:not(:empty)")
+    assert list(PollAnswer.objects.filter(activity=poll).values_list("options", flat=True)) == [last.pk]
+    for page in (phone, wall, console):
+        page.context.close()

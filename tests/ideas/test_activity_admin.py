@@ -358,12 +358,13 @@ def test_editing_the_current_activity_shows_phones_its_new_wording(
             workshop, kind="poll", title="Din ce raion veniți?", position=1, options=options,
         ))
 
-    [(room, event), refigured] = published
+    [(room, event), (_room, run), refigured] = published
     assert refigured == (workshop.pk, "tally")  # its figures, should an option have gone
     assert room == workshop.pk and event["type"] == "activity"
     assert event["activity"]["id"] == poll.pk and event["activity"]["phase"] == "open"
     assert [o["text"] for o in event["activity"]["options"]][3] == "alt raion al Moldovei"
-    # An activity the room is not on is edited quietly.
+    assert run["type"] == "activities" and run["current_activity"] == poll.pk
+    # An activity the room is not on: the room gets its run of show (the new title), and stays.
     published.clear()
     scale = show["scale"]
     statements = [(s.pk, s.text, False) for s in scale.statements.all()]
@@ -371,7 +372,9 @@ def test_editing_the_current_activity_shows_phones_its_new_wording(
         client.post(reverse("activities:edit", args=[scale.pk]), activity_post(
             workshop, kind="scale", title="Cât de greu este azi…", position=2, statements=statements,
         ))
-    assert published == []
+    [(room, run)] = published
+    assert (room, run["type"], run["current_activity"]) == (workshop.pk, "activities", poll.pk)
+    assert [a["title"] for a in run["activities"]][1] == "Cât de greu este azi…"
 
 
 # Delete

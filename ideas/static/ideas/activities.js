@@ -197,11 +197,18 @@
     form.appendChild(status);
   }
 
+  /* What the frame (title, form) is drawn from: the activity, its phase and its wording (the
+     admin may reword the one the room is on); not its figures, which change in place. */
+  var WORDING = ['title', 'prompt', 'max_choices', 'options', 'labels', 'statements', 'max_words', 'max_length'];
+  function shapeOf(a) {
+    return a && a.kind !== 'brainstorm' ? JSON.stringify([a.id, a.phase].concat(WORDING.map(function (k) { return a[k]; }))) : '';
+  }
+
   /* Draws the current activity (not a brainstorm) into `root`; ctx = {mode: 'phone' |
      'screen' | 'console', t, show, send}. The frame (title, form) is rebuilt only when the
-     activity or its phase changes; the figures update in place. */
+     activity, its phase or its wording changes; the figures update in place. */
   function render(root, room, ctx) {
-    var a = room.activity, t = ctx.t, shape = a && a.kind !== 'brainstorm' ? a.id + ':' + a.phase : '';
+    var a = room.activity, t = ctx.t, shape = shapeOf(a);
     root.hidden = !shape;
     if (!shape) { root._shape = ''; return; }
     if (root._shape !== shape) {

@@ -157,6 +157,12 @@
         if (this.activities[i].id === view.id) this.activities[i].phase = view.phase;
       }
     },
+    /* The run of show was rewritten (an activity added, edited, moved or deleted): the new
+       list; the room's own activity keeps the phase its `phase` frames gave it. */
+    listed: function (list) {
+      this.activities = list;
+      if (this.activity) this.moved(this.activity);
+    },
     phased: function (phase) {
       this.phase = phase;
       if (this.activity) { this.activity.phase = phase; this.moved(this.activity); }
@@ -184,6 +190,7 @@
         },
         tally: function (m) { r.tally(m); render('tally'); },
         activity: function (m) { if (m.activity) { r.moved(m.activity); render('activity'); } },
+        activities: function (m) { if (m.activities) { r.listed(m.activities); render('activities'); } },
         phase: function (m) {
           r.phased(m.phase);
           r.talliesVisible = typeof m.tallies_visible === 'boolean' ? m.tallies_visible : r.rule(m.phase);
