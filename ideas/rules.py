@@ -28,6 +28,13 @@ def phase_allows(phase: str, action: str) -> bool:
     return phase in PHASE_RULES[action]
 
 
+def joinable(room_phase: str, *, show_goes_on: bool) -> bool:
+    """Joining stays open until the workshop is over: a closed poll holding the room, with the
+    brainstorm still to come, ends nothing. `show_goes_on`: an activity of the run of show is
+    not closed (a workshop without activities is over when its room closes, as ever)."""
+    return phase_allows(room_phase, "join") or show_goes_on
+
+
 def results_shown(*, blind: bool, phase: str) -> bool:
     """The one blind rule: what is blind (a poll's answers, a brainstorm's dots) reaches the
     participants from the results phase of its own activity on; the rest is shown live."""

@@ -1,13 +1,14 @@
 """Reads of the live workshop: the snapshot, tallies and results, each in a fixed number of queries."""
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from workshop_site.core.compiled import CompiledRead
-from workshop_site.workshops.models import WorkshopPage
+from workshop_site.workshops.models import Phase, WorkshopPage
 
 from .kinds.base import (
     ACTIVITY_COLUMNS,
@@ -28,7 +29,7 @@ from .models import (
     Vote,
     VoteChannel,
 )
-from .rules import brainstorm_phase, tallies_visible_to_participants
+from .rules import brainstorm_phase, joinable, tallies_visible_to_participants
 
 # The brainstorm's phase and cap, read on every vote: the phase of a brainstorm that is not the
 # current activity (the room's own is the current one's), whether the room is on any activity.
@@ -56,6 +57,27 @@ def board_phase(workshop_id: int) -> str | None:
     """The phase of the workshop's brainstorm (its board), wherever the room is now."""
     rules = voting_rules(workshop_id)
     return None if rules is None else rules[0]
+
+
+class JoiningRules(NamedTuple):
+    open: bool  # the page is live and the workshop not over (rules.joinable)
+    dots: int
+
+
+_JOINING_RULES = CompiledRead(
+    lambda _exists, closed, pk: WorkshopPage.objects.filter(pk=pk).order_by().annotate(
+        show_goes_on=Exists(Activity.objects.filter(workshop_id=OuterRef("pk")).exclude(phase=closed))
+    ).values_list("live", "phase", "show_goes_on", "dots_per_participant")
+)
+
+
+def joining_rules(workshop_id: int) -> JoiningRules | None:
+    """Whether someone may join the room now, and with how many dots; None: no such workshop."""
+    row = _JOINING_RULES.first(1, Phase.CLOSED.value, workshop_id)  # EXISTS selects a 1
+    if row is None:
+        return None
+    live, phase, show_goes_on, dots = row
+    return JoiningRules(open=bool(live) and joinable(phase, show_goes_on=bool(show_goes_on)), dots=dots)
 
 
 def idea_payload(idea: Idea, *, tag_names: list[str], votes: int | None) -> dict:

@@ -50,6 +50,7 @@ from .selectors import (
     activity_view,
     board_phase,
     idea_payload,
+    joining_rules,
     voting_rules,
 )
 
@@ -105,9 +106,6 @@ class _Voter(NamedTuple):
 # (workshop_site/core/compiled.py), not model instances (bench/RESULTS.md).
 _VOTER = CompiledRead(
     lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id", "is_proxy")
-)
-_JOINING_RULES = CompiledRead(
-    lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list("live", "phase", "dots_per_participant")
 )
 _VISIBLE_IDEA = {
     # PostgreSQL: FOR KEY SHARE until commit, so votes on one idea do not wait for each other,
@@ -169,12 +167,12 @@ def participant_join(*, workshop: WorkshopPage, display_name, role, user=None, e
     name = clean_text(display_name, field=_("The name"), max_length=60)
     if role not in ParticipantRole.values:
         raise Invalid(_("Choose a role: citizen, service provider, office staff or other."))
-    row = _JOINING_RULES.first(workshop.pk)  # as it is now, not as the caller read it
-    if row is None:
+    rules = joining_rules(workshop.pk)  # as it is now, not as the caller read it
+    if rules is None:
         raise NotFound(_("This workshop does not exist."))
-    live, phase, dots = row
-    if not live or not phase_allows(phase, "join"):
+    if not rules.open:
         raise PhaseClosed(_("This workshop is not open for joining."))
+    dots = rules.dots
     return Participant.objects.create(
         workshop=workshop,
         display_name=name,

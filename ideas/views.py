@@ -150,7 +150,9 @@ def participant(request, workshop: WorkshopPage):
                 remember_participant(request.session, joined)
                 return redirect(f"/w/{workshop.join_code}/")
         status = 400
-    return render(request, "ideas/participant_join.html", {"workshop": workshop, "form": form}, status=status)
+    rules = selectors.joining_rules(workshop.pk)
+    return render(request, "ideas/participant_join.html",
+                  {"workshop": workshop, "form": form, "joinable": rules is not None and rules.open}, status=status)
 
 
 @live_workshop_view

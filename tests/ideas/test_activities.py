@@ -18,6 +18,7 @@ from ideas.models import (
     Activity,
     HiddenWord,
     Idea,
+    Participant,
     PollAnswer,
     PollOption,
     ScaleRating,
@@ -740,3 +741,24 @@ def test_a_room_on_no_activity_yet_is_a_board_in_the_rooms_phase(workshop, parti
     services.activity_set(user=facilitator, workshop_id=workshop.pk, activity_id=activities["poll"].pk)
     assert services.board_phase(workshop.pk) == "voting"
     assert services.vote_cast(participant_id=participant.pk, idea_id=idea.pk) == 1
+
+
+# --- joining while the show goes on ------------------------------------------------------------
+
+def test_a_closed_activity_holding_the_room_ends_nothing_joining_stays_open(workshop, client):
+    """The room on a closed poll, the brainstorm still to come: people still join, by the page
+    and by the API; once every activity is closed, the workshop is over and both refuse."""
+    room = room_on(workshop, "poll", "closed")
+    page = client.get("/w/LIVE23/")
+    assert 'id="participant-join-form"' in page.content.decode()
+    joined = client.post("/api/workshops/LIVE23/participants", {"display_name": "Ana", "role": "citizen"},
+                         content_type="application/json")
+    assert joined.status_code == 201
+    Activity.objects.filter(workshop=workshop).update(phase="closed")
+    late = type(client)()
+    assert 'id="participant-join-form"' not in late.get("/w/LIVE23/").content.decode()
+    refused = late.post("/api/workshops/LIVE23/participants", {"display_name": "Ion", "role": "citizen"},
+                        content_type="application/json")
+    assert (refused.status_code, refused.json()["code"]) == (409, "phase_closed")
+    assert Participant.objects.filter(workshop=workshop).count() == 1
+    assert room["poll"].pk in {a.pk for a in Activity.objects.filter(is_current=True)}
