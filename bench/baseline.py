@@ -12,10 +12,16 @@ once and writes it to its local sockets, taking only the latest tallies while a 
 going. What it leaves out is exactly Atelier's own work per vote: the transaction, the session,
 the phase rule, the SQL reads of the tallies.
 
+The poll scenario's `poll.answer` (one option; a second answer replaces the first) is counted
+the same way. Each room has one poll with four options; once it has an answer, the room is "on
+the poll" and its tally frames carry `activity` and `counts` as Atelier's do (so the vote
+scenario's frames are as before).
+
 HTTP (enough for the load client's join step, same paths as Atelier):
 - `GET /w/<code>/` sets a `csrftoken` cookie;
 - `POST /api/workshops/<code>/participants` answers 201 and sets a `sessionid` cookie;
-- `GET /api/workshops/<code>/results` gives `{"ideas": [{"id", "votes"}]}`.
+- `GET /api/workshops/<code>/results` gives `{"ideas": [{"id", "votes"}], "activities": [the
+  poll: {"id", "kind", "results": {"options": [{"id", "count"}]}}]}`.
 """
 
 import asyncio
@@ -60,6 +66,8 @@ from django.urls import path
 
 TALLY_INTERVAL = 0.1
 IDEAS = 20
+POLL = 1
+OPTIONS = (101, 102, 103, 104)
 DOTS = {"BENCHR": 3, "BENCHS": 1000}
 
 
@@ -68,6 +76,31 @@ class Room:
         self.code = code
         self.votes = {str(n): 0 for n in range(1, IDEAS + 1)}
         self.dots: dict[str, int] = {}  # session id → dots left
+        self.counts = {str(n): 0 for n in OPTIONS}
+        self.answers: dict[str, str] = {}  # session id → the option chosen
+        self.on_poll = False
+
+    def poll(self) -> dict:
+        """What a tally adds while the room is on its poll (as Atelier's `tally` frames)."""
+        return {"activity": POLL, "counts": dict(self.counts)} if self.on_poll else {}
+
+    def snapshot(self, relay, session: str | None, **extra) -> str:
+        return json.dumps(
+            {
+                "type": "snapshot",
+                **extra,
+                "seq": relay.seq,
+                "ideas": [{"id": int(k), "votes": v} for k, v in self.votes.items()],
+                "activity": {"id": POLL, "kind": "poll", "counts": dict(self.counts)},
+                "me": {
+                    "participant": session,
+                    "dots_left": self.dots.get(session),
+                    "votes": {},
+                },
+                "online": len(relay.sockets),
+            },
+            separators=(",", ":"),
+        )
 
 
 rooms: dict[str, Room] = {}
@@ -110,7 +143,11 @@ class Coalescer:
                 self.last_sent[code] = time.monotonic()
                 await layer.group_send(
                     group_name(code),
-                    {"type": "room.tally", "votes": dict(rooms[code].votes)},
+                    {
+                        "type": "room.tally",
+                        "votes": dict(rooms[code].votes),
+                        **rooms[code].poll(),
+                    },
                 )
         finally:
             self.scheduled = False
@@ -156,8 +193,9 @@ class Relay:
             while self.pending is not None:
                 tally, self.pending = self.pending, None
                 self.seq += 1
+                poll = {k: tally[k] for k in ("activity", "counts") if k in tally}
                 frame = json.dumps(
-                    {"type": "tally", "seq": self.seq, "votes": tally["votes"]},
+                    {"type": "tally", "seq": self.seq, "votes": tally["votes"], **poll},
                     separators=(",", ":"),
                 )
                 for socket in list(self.sockets):
@@ -199,21 +237,7 @@ class BareConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.relay = await relay_for(self.code)
         self.relay.sockets.add(self)
-        dots = self.room.dots.get(self.session)
-        await self.send(
-            text_data=json.dumps(
-                {
-                    "type": "snapshot",
-                    "seq": self.relay.seq,
-                    "ideas": [
-                        {"id": int(k), "votes": v} for k, v in self.room.votes.items()
-                    ],
-                    "me": {"participant": self.session, "dots_left": dots, "votes": {}},
-                    "online": len(self.relay.sockets),
-                },
-                separators=(",", ":"),
-            )
-        )
+        await self.send(text_data=self.room.snapshot(self.relay, self.session))
 
     async def disconnect(self, code):
         relay = relays.get(getattr(self, "code", ""))
@@ -225,24 +249,11 @@ class BareConsumer(AsyncWebsocketConsumer):
         ref = message.get("ref")
         if message.get("type") == "sync":
             await self.send(
-                text_data=json.dumps(
-                    {
-                        "type": "snapshot",
-                        "ref": ref,
-                        "seq": self.relay.seq,
-                        "ideas": [
-                            {"id": int(k), "votes": v}
-                            for k, v in self.room.votes.items()
-                        ],
-                        "me": {
-                            "participant": self.session,
-                            "dots_left": self.room.dots.get(self.session),
-                            "votes": {},
-                        },
-                    },
-                    separators=(",", ":"),
-                )
+                text_data=self.room.snapshot(self.relay, self.session, ref=ref)
             )
+            return
+        if message.get("type") == "poll.answer":
+            await self.answer(message, ref)
             return
         if message.get("type") != "vote.cast":
             await self.send(
@@ -270,6 +281,36 @@ class BareConsumer(AsyncWebsocketConsumer):
                     "idea": message.get("idea"),
                     "dots_left": left - 1,
                 },
+                separators=(",", ":"),
+            )
+        )
+        coalescer.mark(self.code)
+
+    async def answer(self, message: dict, ref) -> None:
+        options = message.get("options")
+        room = self.room
+        if (
+            message.get("activity") != POLL
+            or not isinstance(options, list)
+            or len(options) != 1
+            or str(options[0]) not in room.counts
+            or self.session not in room.dots
+        ):
+            await self.send(
+                text_data=json.dumps(
+                    {"type": "error", "ref": ref, "code": "invalid", "message": ""}
+                )
+            )
+            return
+        before = room.answers.get(self.session)
+        if before is not None:
+            room.counts[before] -= 1
+        room.answers[self.session] = str(options[0])
+        room.counts[str(options[0])] += 1
+        room.on_poll = True
+        await self.send(
+            text_data=json.dumps(
+                {"type": "ack", "ref": ref, "activity": POLL, "options": options},
                 separators=(",", ":"),
             )
         )
@@ -313,7 +354,21 @@ async def http_app(scope, receive, send):
         room = room_for(parts[2])
         status, body = (
             200,
-            {"ideas": [{"id": int(k), "votes": v} for k, v in room.votes.items()]},
+            {
+                "ideas": [{"id": int(k), "votes": v} for k, v in room.votes.items()],
+                "activities": [
+                    {
+                        "id": POLL,
+                        "kind": "poll",
+                        "results": {
+                            "options": [
+                                {"id": int(k), "count": v}
+                                for k, v in room.counts.items()
+                            ]
+                        },
+                    }
+                ],
+            },
         )
     payload = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -4,14 +4,16 @@ Each phone joins over HTTP like a browser (GET the join page for its `csrftoken`
 `POST /api/workshops/<code>/participants` with the `X-CSRFToken` header, which answers 201 and
 sets the session cookie), opens `/ws/workshops/<code>/` with that cookie, reads the snapshot,
 then follows the room: every broadcast's `seq` is checked, a gap is answered with `sync` as the
-protocol says, and each `vote.cast` carries a `ref` whose `ack` (or `error`) is timed.
+protocol says, and each `vote.cast` (or, in the poll scenario, `poll.answer`: a `Ballot`)
+carries a `ref` whose `ack` (or `error`) is timed.
 
 The phones are spread over several worker processes (`Fleet`), so the client is never limited
 by one Python process; each worker reports its own CPU time. The parent sends each worker its
 part of the vote schedule against one clock (CLOCK_MONOTONIC is system-wide on Linux), and at
 the end each worker sends back what the analysis needs, small enough to pickle:
 
-- every vote: send time, ack time (or error code), idea, the server port it went through;
+- every vote: send time, ack time (or error code), idea (or poll option), the server port it
+  went through;
 - per server port, the absolute tallies of each `tally` frame by `seq` (a relay serialises a
   frame once for all its sockets, so one copy per seq is the truth for every phone on that port;
   a phone seeing different counts under the same seq is counted as `tally_mismatches`);
@@ -19,6 +21,9 @@ the end each worker sends back what the analysis needs, small enough to pickle:
   or a later one (→ last-receiver delivery), and the same per phone for a sample of phones
   (→ per-receiver delivery);
 - per phone, its final seq and tallies (→ did every phone end with the results API's counts?).
+
+The tallies are the `tally` frames' `votes` for votes, their `counts` (the current poll's, by
+option) for poll answers.
 """
 
 import asyncio
@@ -37,6 +42,42 @@ from websockets.exceptions import InvalidHandshake
 TALLY_PREFIX = '{"type":"tally","seq":'
 SAMPLED_PHONES_PER_WORKER = 48
 CONNECT_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """What the phones send and follow: a dot on an idea (`vote.cast`; the tallies' `votes`),
+    or, with `activity`, an answer to that poll, the room's current activity (`poll.answer`
+    with one option; the tallies' `counts`). Each phone answers the poll once, so an answer
+    adds one to its option's count as a vote adds one to its idea's, and the analysis of
+    bench/run.py is the same for both."""
+
+    activity: int | None = None
+
+    @property
+    def field(self) -> str:
+        return "votes" if self.activity is None else "counts"
+
+    def message(self, ref: str, item: int) -> dict:
+        if self.activity is None:
+            return {"type": "vote.cast", "ref": ref, "idea": item}
+        return {
+            "type": "poll.answer",
+            "ref": ref,
+            "activity": self.activity,
+            "options": [item],
+        }
+
+    def counts_in(self, snapshot: dict) -> dict | None:
+        """The snapshot's counts: the ideas' votes, or the current poll's counts (None if the
+        room is not on it or the phone may not see them)."""
+        if self.activity is None:
+            return {str(i["id"]): i["votes"] for i in snapshot["ideas"]}
+        activity = snapshot.get("activity") or {}
+        return activity.get("counts") if activity.get("id") == self.activity else None
+
+
+VOTE = Ballot()
 
 
 @dataclass
@@ -106,12 +147,15 @@ def join_over_http(port: int, code: str, name: str) -> tuple[str, float]:
 
 
 class Worker:
-    def __init__(self, conn, phones: list[Phone], join_threads: int):
+    def __init__(
+        self, conn, phones: list[Phone], join_threads: int, ballot: Ballot = VOTE
+    ):
         self.conn = conn
         self.phones = phones
         self.join_threads = join_threads
+        self.ballot = ballot
         self.votes: dict[str, dict] = {}  # ref → vote record
-        self.tallies: dict[int, dict[int, dict]] = {}  # port → seq → votes
+        self.tallies: dict[int, dict[int, dict]] = {}  # port → seq → the frame's text
         self.tally_mismatches = 0
         self.pending: set[str] = set()
         self.answered = asyncio.Event()
@@ -167,7 +211,7 @@ class Worker:
         if snapshot.get("type") != "snapshot":
             raise RuntimeError(f"expected a snapshot, got {snapshot.get('type')}")
         phone.seq = phone.snapshot_seq = snapshot["seq"]
-        phone.final_votes = {str(i["id"]): i["votes"] for i in snapshot["ideas"]}
+        phone.final_votes = self.ballot.counts_in(snapshot)
         phone.received_seqs.append((now, phone.seq))
 
     async def read(self, phone: Phone) -> None:
@@ -235,7 +279,8 @@ class Worker:
 
     # --- sending ------------------------------------------------------------------------
     async def run_schedule(self, schedule: list, t0: float, step: int) -> None:
-        """`schedule`: (offset s, phone position in this worker, idea id), sorted by offset."""
+        """`schedule`: (offset s, phone position in this worker, idea or option id), sorted
+        by offset."""
         for offset, position, idea in schedule:
             delay = t0 + offset - time.monotonic()
             if delay > 0:
@@ -257,9 +302,7 @@ class Worker:
             }
             self.pending.add(ref)
             self.answered.clear()
-            await phone.ws.send(
-                json.dumps({"type": "vote.cast", "ref": ref, "idea": idea})
-            )
+            await phone.ws.send(json.dumps(self.ballot.message(ref, idea)))
 
     async def wait_answers(self, timeout: float) -> None:
         if self.pending:
@@ -271,13 +314,14 @@ class Worker:
     # --- the report -----------------------------------------------------------------------
     def report(self) -> dict:
         ports = sorted({p.port for p in self.phones})
-        tallies = {
-            port: {
-                seq: json.loads(entry["text"])["votes"]
-                for seq, entry in self.tallies.get(port, {}).items()
-            }
-            for port in ports
-        }
+        tallies = {port: {} for port in ports}
+        for port in ports:
+            for seq, entry in self.tallies.get(port, {}).items():
+                frame = json.loads(entry["text"])
+                if (
+                    self.ballot.field in frame
+                ):  # (a tally without them: not this ballot's)
+                    tallies[port][seq] = frame[self.ballot.field]
         reached_last: dict[int, dict[int, float]] = {}
         sampled = random.Random(len(self.phones)).sample(
             self.phones, min(SAMPLED_PHONES_PER_WORKER, len(self.phones))
@@ -344,13 +388,13 @@ def first_reach(received: list[tuple[float, int]], top: int) -> list[float]:
     return reached
 
 
-def worker_main(conn, phones: list[Phone], join_threads: int) -> None:
-    asyncio.run(_worker(conn, phones, join_threads))
+def worker_main(conn, phones: list[Phone], join_threads: int, ballot: Ballot) -> None:
+    asyncio.run(_worker(conn, phones, join_threads, ballot))
 
 
-async def _worker(conn, phones, join_threads):
+async def _worker(conn, phones, join_threads, ballot):
     loop = asyncio.get_running_loop()
-    worker = Worker(conn, phones, join_threads)
+    worker = Worker(conn, phones, join_threads, ballot)
     try:
         await worker.join_all()
     except Exception as exc:
@@ -405,6 +449,7 @@ class Fleet:
         clients: int,
         workers: int,
         join_threads: int = 8,
+        ballot: Ballot = VOTE,
     ):
         ctx = multiprocessing.get_context("spawn")
         self.workers = []
@@ -424,7 +469,9 @@ class Fleet:
         for phones in per_worker:
             parent, child = ctx.Pipe()
             process = ctx.Process(
-                target=worker_main, args=(child, phones, join_threads), daemon=True
+                target=worker_main,
+                args=(child, phones, join_threads, ballot),
+                daemon=True,
             )
             process.start()
             self.workers.append((process, parent))
@@ -448,8 +495,8 @@ class Fleet:
         lead: float = 0.5,
         answer_timeout: float = 15,
     ) -> tuple[float, dict]:
-        """Send (offset, phone index, idea) votes from t0 = now + lead; returns t0 and the
-        step's quick figures (for deciding whether the sweep goes on)."""
+        """Send (offset, phone index, idea or option) votes or answers from t0 = now + lead;
+        returns t0 and the step's quick figures (for deciding whether the sweep goes on)."""
         t0 = time.monotonic() + lead
         parts: list[list] = [[] for _ in self.workers]
         for offset, index, idea in schedule:

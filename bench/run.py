@@ -1,6 +1,6 @@
 """`make bench` / `make bench-scaleout`: Atelier's live room under load, beside a bare baseline.
 
-    python -m bench.run                      # embedded default: the room (2,000) and the sweep (1,000)
+    python -m bench.run                      # embedded default: the room (2,000: votes, then a poll) and the sweep (1,000)
     python -m bench.run --scaleout           # PostgreSQL + Redis, two daphne processes
     python -m bench.run --room 200 --sweep 100 --out /tmp/x.json   # a quick try
 
@@ -9,6 +9,13 @@ database (`--scaleout`), starts daphne itself (a fresh process per measured run,
 connection is measured from a clean start), drives it with bench/loadgen.py's worker processes,
 compares every phone's final tallies and every ack with the results API, times the heavy pages
 (bench/pages.py), writes a JSON report and prints a table. Nothing of the demo's `var/` is used.
+
+Scenarios: `room`, the room of N phones voting (3 dots each within 30 s); `poll`, the same
+room (fresh phones, after the facilitator moved the room to its poll) where every phone answers
+the poll once within 10 s; `sweep`, votes at stepped-up rates. The poll scenario is measured
+exactly as the room: its answers are its "votes" (an answer adds one to its option's count,
+as a vote to its idea's), the `tally` frames' `counts` its tallies and the results API's
+`activities[].results` its results.
 
 Definitions (the figures in bench/RESULTS.md):
 - ack latency: `vote.cast` sent → its `ack` received, per vote;
@@ -42,7 +49,7 @@ from pathlib import Path
 
 import psutil
 
-from .loadgen import Fleet
+from .loadgen import VOTE, Ballot, Fleet
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -162,11 +169,21 @@ def http_json(port: int, path: str) -> dict:
         return json.loads(response.read())
 
 
-def results_counts(port: int, code: str) -> dict[str, int]:
-    return {
-        str(i["id"]): i["votes"]
-        for i in http_json(port, f"/api/workshops/{code}/results")["ideas"]
-    }
+def results_counts(port: int, code: str, ballot: Ballot = VOTE) -> dict[str, int]:
+    """The results API's counts: the ideas' votes, or the poll's answers by option."""
+    results = http_json(port, f"/api/workshops/{code}/results")
+    if ballot.activity is None:
+        return {str(i["id"]): i["votes"] for i in results["ideas"]}
+    poll = next(a for a in results["activities"] if a["id"] == ballot.activity)
+    return {str(o["id"]): o["count"] for o in poll["results"]["options"]}
+
+
+def room_poll(port: int, code: str) -> Ballot:
+    """The room's poll (the results API lists the run of show's activities)."""
+    results = http_json(port, f"/api/workshops/{code}/results")
+    return Ballot(
+        activity=next(a["id"] for a in results["activities"] if a["kind"] == "poll")
+    )
 
 
 def warm_up(server: Server, code: str) -> None:
@@ -178,8 +195,9 @@ def warm_up(server: Server, code: str) -> None:
         ).read()
 
 
-def idea_ids(port: int, code: str) -> list[int]:
-    return sorted(int(k) for k in results_counts(port, code))
+def idea_ids(port: int, code: str, ballot: Ballot = VOTE) -> list[int]:
+    """The ideas, or the poll's options."""
+    return sorted(int(k) for k in results_counts(port, code, ballot))
 
 
 def popular(rng: random.Random, ideas: list[int]) -> int:
@@ -208,6 +226,17 @@ def room_schedule(
     return schedule
 
 
+def poll_schedule(
+    clients: int, options: list[int], rng: random.Random
+) -> list[tuple[float, int, int]]:
+    """Each participant answers the poll once within 10 s of the facilitator's "answer now",
+    most in the first seconds (as in one wave of the room's votes): peak ≈ 2× the mean rate."""
+    return [
+        (min(rng.triangular(0, 10, 1), 9.5), index, popular(rng, options))
+        for index in range(clients)
+    ]
+
+
 def sweep_schedule(
     clients: int, ideas: list[int], rate: int, seconds: float, rng: random.Random
 ):
@@ -219,19 +248,32 @@ def sweep_schedule(
 
 
 def run_room(
-    kind: str, servers: list[Server], code: str, clients: int, workers: int, rng
+    kind: str,
+    servers: list[Server],
+    code: str,
+    clients: int,
+    workers: int,
+    rng,
+    scenario: str = "room",
 ) -> dict:
+    """The room scenario (votes), or with `scenario="poll"` the poll scenario (answers)."""
     ports = [s.port for s in servers]
     for server in servers:
         warm_up(server, code)
+    ballot = room_poll(ports[0], code) if scenario == "poll" else VOTE
     before = {
         "rss": [s.rss() for s in servers],
         "cpu": [s.cpu() for s in servers],
         "at": time.monotonic(),
     }
-    log(f"{kind} room: {clients} participants join and connect")
+    log(f"{kind} {scenario}: {clients} participants join and connect")
     fleet = Fleet(
-        ports, code, clients, workers, join_threads=max(1, JOIN_CONCURRENCY // workers)
+        ports,
+        code,
+        clients,
+        workers,
+        join_threads=max(1, JOIN_CONCURRENCY // workers),
+        ballot=ballot,
     )
     try:
         connected_s = fleet.wait_connected(JOIN_TIMEOUT)
@@ -240,16 +282,18 @@ def run_room(
             "cpu": [s.cpu() for s in servers],
             "at": time.monotonic(),
         }
-        ideas = idea_ids(ports[0], code)
-        base = results_counts(ports[0], code)
-        log(
-            f"{kind} room: connected in {connected_s:.1f} s; voting (3 dots each within 30 s)"
-        )
+        ideas = idea_ids(ports[0], code, ballot)
+        base = results_counts(ports[0], code, ballot)
+        if scenario == "poll":
+            schedule = poll_schedule(clients, ideas, rng)
+            doing = f"answering the poll ({len(ideas)} options) within 10 s"
+        else:
+            schedule = room_schedule(clients, ideas, rng)
+            doing = "voting (3 dots each within 30 s)"
+        log(f"{kind} {scenario}: connected in {connected_s:.1f} s; {doing}")
         load_before = os.getloadavg()
         threads_before = [s.threads() for s in servers]
-        t0, quick = fleet.run(
-            room_schedule(clients, ideas, rng), step=0, answer_timeout=60
-        )
+        t0, quick = fleet.run(schedule, step=0, answer_timeout=60)
         voted = {
             "cpu": [s.cpu() for s in servers],
             "at": time.monotonic(),
@@ -260,13 +304,15 @@ def run_room(
         reports = fleet.finish(idle=3.0)
     finally:
         fleet.stop()
-    final = results_counts(ports[0], code)
+    final = results_counts(ports[0], code, ballot)
     figures = analyse(reports, base, final, steps={0: None})
     span = voted["at"] - t0
     server_cpu = sum(b - a for a, b in zip(connected["cpu"], voted["cpu"], strict=True))
     return {
-        "scenario": "room",
+        "scenario": scenario,
         "target": kind,
+        # What the phones sent: the "votes" of the figures below are these messages.
+        "message": "poll.answer" if scenario == "poll" else "vote.cast",
         "clients": clients,
         "servers": len(servers),
         "joined_and_connected_s": rounded(connected_s, 2),
@@ -676,6 +722,12 @@ def main(argv=None) -> int:
         "--room", type=int, default=2000, help="participants in the room (0: skip)"
     )
     parser.add_argument(
+        "--poll",
+        type=int,
+        default=None,
+        help="participants answering the room's poll (default: as many as --room; 0: skip)",
+    )
+    parser.add_argument(
         "--sweep", type=int, default=1000, help="participants in the sweep (0: skip)"
     )
     parser.add_argument("--workers", type=int, default=4, help="load client processes")
@@ -778,9 +830,25 @@ def main(argv=None) -> int:
         # runs in the embedded pass (the scale-out pass reports Atelier's capacity alone).
         if not args.no_baseline and not args.scaleout:
             targets.append(("baseline", "bench.baseline:application"))
-        for scenario, clients in (("room", args.room), ("sweep", args.sweep)):
+        poll = args.room if args.poll is None else args.poll
+        for scenario, clients in (
+            ("room", args.room),
+            ("poll", poll),
+            ("sweep", args.sweep),
+        ):
             if not clients:
                 continue
+            if scenario == "poll":
+                # The room scenario is done with the room's brainstorm: the facilitator moves
+                # the room to its poll (the baseline's room simply has one).
+                log("the facilitator moves the room to its poll")
+                subprocess.run(
+                    [PYTHON, "-m", "bench.setup_data", "--room-on-poll"],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                )
             for kind, app in targets:
                 servers = [
                     Server(
@@ -793,9 +861,15 @@ def main(argv=None) -> int:
                     for _ in range(count)
                 ]
                 try:
-                    if scenario == "room":
+                    if scenario in ("room", "poll"):
                         run = run_room(
-                            kind, servers, info["room"], clients, args.workers, rng
+                            kind,
+                            servers,
+                            info["room"],
+                            clients,
+                            args.workers,
+                            rng,
+                            scenario=scenario,
                         )
                     else:
                         run = run_sweep(
@@ -861,10 +935,11 @@ def main(argv=None) -> int:
 
 
 def summarise(report: dict) -> list[dict]:
-    """The issue's headline fields, one row per scenario (Atelier, with the baseline beside it)."""
+    """The issue's headline fields, one row per scenario (Atelier, with the baseline beside it).
+    The poll row's "votes" are the poll's answers; its memory and joining figures are its own."""
     runs = {(r["scenario"], r["target"]): r for r in report["runs"]}
     rows = []
-    for scenario in ("room", "sweep"):
+    for scenario in ("room", "poll", "sweep"):
         mine, bare = runs.get((scenario, "atelier")), runs.get((scenario, "baseline"))
         if mine is None:
             continue
@@ -872,10 +947,11 @@ def summarise(report: dict) -> list[dict]:
         sweep_bare = runs.get(("sweep", "baseline"), {})
         capacity = sweep_mine.get("capacity_votes_per_s")
         bare_capacity = sweep_bare.get("capacity_votes_per_s")
-        room = runs.get(("room", "atelier"), {})
+        room = mine if scenario == "poll" else runs.get(("room", "atelier"), {})
         rows.append(
             {
                 "scenario": scenario,
+                "message": mine.get("message", "vote.cast"),
                 "clients": mine["clients"],
                 "servers": mine["servers"],
                 "capacity_votes_per_s": capacity,
@@ -912,8 +988,10 @@ def summarise(report: dict) -> list[dict]:
 def print_table(report: dict) -> None:
     print()
     print(
-        "scenario  target    clients  ack p95  deliv p99  last p99  converged  lost  dbl  dup  KB/conn  join+conn  capacity"
+        "scenario  target    clients  ack p95  deliv p99  last p99  converged  lost  dbl  dup  KB/conn  join+conn"
+        "  cpu ms/msg  capacity"
     )
+    # A poll's "votes" are its answers: `cpu ms/msg` is the server's CPU per vote or answer.
     for run in report["runs"]:
         print(
             f"{run['scenario']:<9} {run['target']:<9} {run['clients']:>7}  "
@@ -921,12 +999,13 @@ def print_table(report: dict) -> None:
             f"{str(run.get('delivery_last_p99_ms', '')):>8}  {str(run.get('converged_within_s', '')):>9}  "
             f"{str(run['lost']):>4}  {str(run['double_counted']):>3}  {str(run['duplicated']):>3}  "
             f"{str(run.get('rss_per_connection_kb', '')):>7}  {str(run.get('joined_and_connected_s', '')):>9}  "
+            f"{str(run.get('server_cpu_ms_per_vote', '')):>10}  "
             f"{str(run.get('capacity_votes_per_s', '')):>8}  {run.get('failed', '')}"
         )
     for row in report["summary"]:
-        if row["capacity_ratio"] is not None:
+        if row["scenario"] == "sweep" and row["capacity_ratio"] is not None:
             print(
-                f"capacity at {row['clients'] if row['scenario'] == 'sweep' else ''}: "
+                f"capacity at {row['clients']}: "
                 f"Atelier {row['capacity_votes_per_s']} votes/s, baseline {row['baseline_capacity_votes_per_s']} "
                 f"votes/s, ratio {row['capacity_ratio']}"
             )

@@ -4,19 +4,25 @@ Run as `python -m bench.setup_data` with DJANGO_SETTINGS_MODULE and ATELIER_VAR_
 DATABASE_URL) set by bench/run.py, after `manage.py migrate`. It loads the demo (for the offices,
 the prototype and the facilitator) and adds:
 
-- BENCHR, the room: 20 ideas, phase `voting`, 3 dots each, nobody joined yet;
+- BENCHR, the room: 20 ideas, phase `voting`, 3 dots each, nobody joined yet; its run of show
+  is its brainstorm (the board, which the room is on) and a poll of 4 options waiting `open`;
 - BENCHS, the sweep: 20 ideas, phase `voting`, enough dots that nobody runs out while the rate
   is stepped up (set directly: the admin's form caps dots at 20 for people, not for a load test);
 - BENCHP, the pages: 500 ideas with tags, 2,000 participants and 6,000 votes;
 - Rezina's plan grown to 50 items with milestones and origins.
 
 Prints one JSON line with what the bench needs (codes, page paths, the facilitator's login).
+
+`python -m bench.setup_data --room-on-poll`: the facilitator moves BENCHR's room to its poll
+(`ideas.services.activity_set`, what the socket's `activity.set` does), so the room's phase is
+the poll's, `open`; bench/run.py does it between the vote and the poll scenarios.
 """
 
 import datetime as dt
 import json
 import os
 import random
+import sys
 
 import django
 
@@ -26,7 +32,7 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from ideas.models import Idea, Participant, TaggedIdea, Vote
+    from ideas.models import Activity, Idea, Participant, PollOption, TaggedIdea, Vote
     from plans.models import ActionItem, ActionPlan, Milestone
     from workshop_site.composition.demo import _publish, seed_demo
     from workshop_site.workshops.models import WorkshopIndexPage, WorkshopPage
@@ -88,8 +94,35 @@ def main() -> None:
             )
         return WorkshopPage.objects.get(pk=page.pk)
 
+    def run_of_show(room: WorkshopPage) -> None:
+        """The room's brainstorm (its ideas, the room on it, in the room's phase) and then
+        DEMO29's opening poll, open, for the poll scenario (`room_on_poll`)."""
+        if Activity.objects.filter(workshop=room).exists():
+            return
+        brainstorm = Activity.objects.create(
+            workshop=room,
+            position=1,
+            kind="brainstorm",
+            title=room.title,
+            is_current=True,
+            phase=room.phase,
+        )
+        Idea.objects.filter(workshop=room).update(activity=brainstorm)
+        poll = Activity(
+            workshop=room,
+            position=2,
+            kind="poll",
+            title="Din ce raion veniți?",
+            phase="open",
+        )
+        poll.options = [
+            PollOption(text=text)
+            for text in ("Dubăsari", "Călărași", "Rezina", "alt raion")
+        ]
+        poll.save()
+
     with transaction.atomic():
-        workshop("BENCHR", "Bench: the room", dots=3, ideas=20)
+        run_of_show(workshop("BENCHR", "Bench: the room", dots=3, ideas=20))
         workshop("BENCHS", "Bench: the sweep", dots=1000, ideas=20)
         pages = workshop("BENCHP", "Bench: the pages", dots=3, ideas=500, tags=True)
         if not Participant.objects.filter(workshop=pages).exists():
@@ -160,5 +193,22 @@ def main() -> None:
     )
 
 
+def room_on_poll() -> None:
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from ideas import services
+    from ideas.models import Activity
+    from workshop_site.workshops.models import WorkshopPage
+
+    room = WorkshopPage.objects.get(join_code="BENCHR")
+    poll = Activity.objects.get(workshop=room, kind="poll")
+    facilitator = get_user_model().objects.get(username="facilitator")
+    view = services.activity_set(
+        user=facilitator, workshop_id=room.pk, activity_id=poll.pk
+    )
+    print(json.dumps({"activity": view["id"], "phase": view["phase"]}))
+
+
 if __name__ == "__main__":
-    main()
+    room_on_poll() if "--room-on-poll" in sys.argv[1:] else main()

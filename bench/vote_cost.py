@@ -1,5 +1,6 @@
 """CPU per step of the live path, in process, with no server and no network: what one vote, one
-poll answer, one socket connect and one tally frame cost the server's single database thread.
+poll answer (a changed one, `answer_ms`; a first one, `first_answer_ms`), one socket connect and
+one tally frame cost the server's single database thread.
 
     python -m bench.vote_cost                 # SQLite, as `make run`
     python -m bench.vote_cost --scaleout      # PostgreSQL (createdb must work)
@@ -13,6 +14,7 @@ median of five batches is reported.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -76,15 +78,29 @@ def measure(repeat: int) -> dict:
     poll.save()
     options = list(poll.options.values_list("pk", flat=True))
 
-    def answer():
+    def answer(person_id=None, poll=poll, options=options):
+        # By default one of 50 people changing their answer; `first_answer` below: a person
+        # answering for the first time (the poll scenario's case).
         n = next(counter)
-        person = people[n % len(people)]
+        person_id = person_id or people[n % len(people)].pk
         message = {"type": "poll.answer", "activity": poll.pk, "options": [options[n % len(options)]], "ref": f"a{n}"}
         services.write_once(
-            participant_id=person.pk, ref=message["ref"], message=message,
+            participant_id=person_id, ref=message["ref"], message=message,
             perform=lambda: {"activity": poll.pk, "options": poll_answer(
-                participant_id=person.pk, activity_id=poll.pk, option_ids=message["options"])},
+                participant_id=person_id, activity_id=poll.pk, option_ids=message["options"])},
         )
+
+    # First answers: one newcomer per answer measured, in the room workshop, whose poll waits
+    # open (bench/setup_data.py), so that the tally frame measured below reads the same room.
+    benchr = WorkshopPage.objects.get(join_code="BENCHR")
+    first_poll = Activity.objects.get(workshop=benchr, kind="poll")
+    first_options = list(first_poll.options.values_list("pk", flat=True))
+    newcomers = iter(Participant.objects.bulk_create(
+        Participant(workshop=benchr, display_name=f"N{n}", role="citizen", dots_left=3) for n in range(5 * repeat + 1)
+    ))
+
+    def first_answer():
+        answer(next(newcomers).pk, first_poll, first_options)
 
     session = SessionStore()
     remember_participant(session, people[0])
@@ -101,6 +117,7 @@ def measure(repeat: int) -> dict:
     return {
         "vote_ms": round(batches(vote, repeat), 3),
         "answer_ms": round(batches(answer, repeat), 3),
+        "first_answer_ms": round(batches(first_answer, repeat), 3),
         "connect_ms": round(batches(connect, max(repeat // 3, 10)), 3),
         "tally_frame_ms": round(batches(lambda: realtime._tally_message(room.pk), max(repeat // 3, 10)), 3),
     }
@@ -135,6 +152,7 @@ def main(argv=None) -> int:
             sys.exit(out.stderr)
         figures = json.loads(out.stdout.strip().splitlines()[-1])
     finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # its SQLite file and media, as bench/run.py does
         if database:
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=False)
     figures["database"] = "postgresql" if args.scaleout else "sqlite"

@@ -331,7 +331,7 @@ def join(request, code: Code, payload: JoinIn):
     remember_participant(request.session, participant)
     return Status(201, {
         "id": participant.pk, "workshop": workshop.join_code, "display_name": participant.display_name,
-        "role": participant.role, "dots_left": participant.dots_left,
+        "role": participant.role, "dots_left": _dots_left(workshop, [participant])[participant.pk],
     })
 
 
@@ -461,10 +461,15 @@ def _proxy_participant(workshop: WorkshopPage, participant_id: int) -> Participa
     return participant
 
 
-def _proxy_participant_out(participant: Participant) -> dict:
+def _dots_left(workshop: WorkshopPage, people: list[Participant]) -> dict[int, int]:
+    """Their dots left in the room's brainstorm."""
+    return selectors.dots_left(selectors.board(workshop.pk), [person.pk for person in people])
+
+
+def _proxy_participant_out(participant: Participant, dots_left: int) -> dict:
     return {
         "id": participant.pk, "display_name": participant.display_name, "role": participant.role,
-        "dots_left": participant.dots_left, "entered_by": selectors.user_label(participant.entered_by),
+        "dots_left": dots_left, "entered_by": selectors.user_label(participant.entered_by),
         "entered_at": participant.created.isoformat(),
     }
 
@@ -474,8 +479,9 @@ def _proxy_participant_out(participant: Participant) -> dict:
 def proxy_participants(request, code: Code):
     """The people without a phone that helpers entered in this workshop."""
     workshop = _assisted_workshop(request, code)
-    people = Participant.objects.filter(workshop=workshop, is_proxy=True).select_related("entered_by")
-    return {"participants": [_proxy_participant_out(p) for p in people]}
+    people = list(Participant.objects.filter(workshop=workshop, is_proxy=True).select_related("entered_by"))
+    left = _dots_left(workshop, people)
+    return {"participants": [_proxy_participant_out(p, left[p.pk]) for p in people]}
 
 
 @router.post("/workshops/{code}/proxy-participants",
@@ -490,7 +496,7 @@ def proxy_participant_add(request, code: Code, payload: ProxyParticipantIn):
     participant = services.participant_join(
         workshop=workshop, display_name=payload.display_name, role=payload.role, entered_by=request.user
     )
-    return Status(201, _proxy_participant_out(participant))
+    return Status(201, _proxy_participant_out(participant, _dots_left(workshop, [participant])[participant.pk]))
 
 
 @router.post("/workshops/{code}/proxy-participants/{participant_id}/ideas",
@@ -538,7 +544,7 @@ def _sheet_out(sheet: dict) -> dict:
 def paper_tallies(request, code: Code):
     """Every tally sheet, corrections included (`current`: whether it counts)."""
     workshop = _workshop(request, code)
-    if not can_see_results(request.user, workshop, board_phase=selectors.board_phase(workshop.pk)):
+    if not can_see_results(request.user, workshop, board=selectors.board(workshop.pk)):
         raise Forbidden(_("Blind voting: the results are shown after the vote."))
     return {"sheets": [_sheet_out(s) for s in selectors.tally_sheets(workshop.pk)]}
 

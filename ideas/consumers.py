@@ -76,8 +76,9 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
 
     workshop: WorkshopPage
     relay: realtime.RoomRelay | None = None
-    # The brainstorm's phase as last read (its blind voting decides what the relay shows phones).
-    board_phase: str | None = None
+    # The room's brainstorm as the last snapshot read it (its blind mode and phase decide what
+    # the relay shows phones).
+    board: "selectors.Board | None" = None
     # This socket's WebSocket protocol when daphne serves it (None elsewhere: tests, other servers).
     wire: daphne_transport.DaphneSocketWire | None = None
 
@@ -133,9 +134,6 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         if workshop is None:
             return False
         self.workshop = workshop
-        # The brainstorm's phase, for the relay's blind voting (see send_snapshot).
-        # (Without blind voting every phase shows the dots: no read needed.)
-        self.board_phase = selectors.board_phase(workshop.pk) if workshop.blind_voting else workshop.phase
         self.user = self.scope.get("user")
         self.signed_in_as = getattr(self.user, "pk", None) if getattr(self.user, "is_authenticated", False) else None
         self.is_facilitator = bool(self.user and self.user.has_perm("ideas.run_workshop", workshop))
@@ -222,24 +220,24 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         """The one place a refusal becomes this socket's `error` frame; nothing has changed."""
         await self.send_json(realtime.error_frame(ref, error))
 
+    async def _tallies_visible(self) -> bool:
+        """For a relay this socket starts: blind voting hides the room's brainstorm's dots until
+        that brainstorm's results, not the room's (a poll's results phase reveals none)."""
+        board = await database_sync_to_async(selectors.board)(self.workshop.pk)
+        return board is not None and tallies_visible_to_participants(board)
+
     async def send_snapshot(self, *, ref, register: bool = False) -> None:
         def build():
             if not selectors.refresh_live_fields(self.workshop):
                 raise NotFound(_("This workshop does not exist."))
-            state = selectors.snapshot(
+            state, self.board = selectors.room_state(
                 self.workshop, participant_id=self._participant_id(), sees_tallies=self.is_facilitator
             )
-            self.board_phase = selectors.board_phase_in(state, room_phase=state["workshop"]["phase"])
             return state
 
         while True:
             if self.relay is None or self.relay.stopped:
-                # Blind voting hides the brainstorm's dots until the brainstorm's results, not
-                # the room's: a poll's results phase reveals none.
-                self.relay = await realtime.relay_for(
-                    self.workshop.pk,
-                    tallies_visible=tallies_visible_to_participants(self.workshop, board_phase=self.board_phase),
-                )
+                self.relay = await realtime.relay_for(self.workshop.pk, tallies_visible=self._tallies_visible)
             seq_before, event_seq_before = self.relay.seq, self.relay.event_seq
             state = await database_sync_to_async(build)()
             # An idea, phase or timer frame sent while the state was read may not be in it:
@@ -305,7 +303,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
 
     async def on_idea_post(self, message, ref):
         def perform(participant_id):
-            idea = services.idea_create(participant_id=participant_id, text=message.get("text"), tags=message.get("tags"))
+            idea = services.idea_create(participant_id=participant_id, text=message.get("text"), tags=message.get("tags"),
+                                        activity=message.get("activity"))
             return {"idea": selectors.idea_payload(idea, tag_names=sorted(idea.tags.names()), votes=0)}
 
         await self._participant_write(message, ref, perform)
@@ -313,12 +312,14 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
     async def on_vote_cast(self, message, ref):
         idea_id = _required(message, "idea")
         await self._participant_write(message, ref, lambda participant_id: {
-            "idea": idea_id, "dots_left": services.vote_cast(participant_id=participant_id, idea_id=idea_id)})
+            "idea": idea_id, "dots_left": services.vote_cast(
+                participant_id=participant_id, idea_id=idea_id, activity=message.get("activity"))})
 
     async def on_vote_retract(self, message, ref):
         idea_id = _required(message, "idea")
         await self._participant_write(message, ref, lambda participant_id: {
-            "idea": idea_id, "dots_left": services.vote_retract(participant_id=participant_id, idea_id=idea_id)})
+            "idea": idea_id, "dots_left": services.vote_retract(
+                participant_id=participant_id, idea_id=idea_id, activity=message.get("activity"))})
 
     async def on_participant_remove(self, message, ref):
         participant_id = _id(message, "participant", _("This participant does not exist."))
@@ -448,7 +449,10 @@ def _take_tally(state: dict, tally: dict) -> None:
     votes = tally["votes"]
     for idea in state["ideas"]:
         idea["votes"] = votes.get(str(idea["id"]), 0)
-    state["channels"] = tally.get("channels") or {"proxy": {}, "paper": {}}
+    # The shown ideas' only: the tally's hold every brainstorm's, and another may be blind.
+    channels, shown = tally.get("channels") or {}, {str(idea["id"]) for idea in state["ideas"]}
+    state["channels"] = {name: {key: n for key, n in channels.get(name, {}).items() if key in shown}
+                         for name in ("proxy", "paper")}
     activity = state.get("activity")
     if activity is not None and tally.get("activity") == activity["id"] and "hidden" not in activity:
         activity.update({key: tally[key] for key in realtime.ACTIVITY_TALLY_FIELDS[1:] if key in tally})

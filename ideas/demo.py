@@ -10,6 +10,7 @@ from workshop_site.workshops.models import Phase, WorkshopPage
 from .models import (
     Activity,
     ActivityKind,
+    DotBudget,
     Idea,
     Participant,
     PollAnswer,
@@ -143,6 +144,9 @@ def run_of_show_ensure(demo, workshop: WorkshopPage, steps: list[Step], *, curre
                 workshop=workshop, position=position, kind=step.kind, title=step.title, prompt=step.prompt,
                 scale_min_label=step.labels[0], scale_max_label=step.labels[1],
                 is_current=holds_room, phase=workshop.phase if holds_room else others,
+                # A brainstorm's dots, cap and blind mode: the workshop's, as the migration gave them.
+                dots_per_participant=workshop.dots_per_participant, max_dots_per_idea=workshop.max_dots_per_idea,
+                blind=workshop.blind_voting and step.kind == ActivityKind.BRAINSTORM,
             )
             activity.options = [PollOption(text=text) for text in step.options]
             activity.statements = [ScaleStatement(text=text) for text in step.statements]
@@ -182,8 +186,10 @@ def _seed_kickoff(kickoff: WorkshopPage, brainstorm: Activity) -> None:
         spent[voter.pk] = spent.get(voter.pk, 0) + 1
         votes.append(Vote(participant=voter, idea=idea))
     Vote.objects.bulk_create(votes)
-    for voter in participants:
-        Participant.objects.filter(pk=voter.pk).update(dots_left=kickoff.dots_per_participant - spent.get(voter.pk, 0))
+    DotBudget.objects.bulk_create([
+        DotBudget(participant_id=voter_pk, activity=brainstorm, dots_left=brainstorm.dots_per_participant - n)
+        for voter_pk, n in spent.items()
+    ])
 
 
 def _seed_kickoff_answers(kickoff: WorkshopPage, poll: Activity, scale: Activity) -> None:

@@ -94,11 +94,13 @@ class Activity(ClusterableModel):
     kept equal to the room's while it is current (services.activity_set, phase_set).
 
     A foreign key, not a ParentalKey of the page: the live phase must not travel in page
-    revisions. The brainstorm's dots, cap and blind mode are still the workshop's own (one
-    brainstorm per workshop for now: its ideas are the workshop's board).
+    revisions. A brainstorm has its own dots per person (a `DotBudget` each), cap per idea and
+    blind mode; a workshop without any brainstorm is a board, with the page's (as before runs
+    of show).
     """
 
     MAX_TITLE = 200
+    MAX_DOTS = 20
 
     wagtail_reference_index_ignore = True  # see Participant
 
@@ -115,6 +117,14 @@ class Activity(ClusterableModel):
     blind = models.BooleanField(
         _("hide results until revealed"), default=False,
         help_text=_("Phones and the screen see the answers only once the results are shown."),
+    )
+    dots_per_participant = models.PositiveSmallIntegerField(
+        _("dots per person"), default=3, validators=[MinValueValidator(1), MaxValueValidator(MAX_DOTS)],
+        help_text=_("Brainstorm: how many dots each person places on this brainstorm's ideas."),
+    )
+    max_dots_per_idea = models.PositiveSmallIntegerField(
+        _("most dots on one idea"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_DOTS)],
+        help_text=_("Brainstorm: leave empty to let a person put all their dots on one idea."),
     )
     max_choices = models.PositiveSmallIntegerField(
         _("choices per person"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)],
@@ -152,11 +162,10 @@ class Activity(ClusterableModel):
                 "“%(page)s” is a translation: its activities are those of its original, “%(room)s”. "
                 "Choose the original."
             ) % {"page": self.workshop.title, "room": room.title}
-        elif self.kind == ActivityKind.BRAINSTORM and (
-            Activity.objects.filter(workshop_id=self.workshop_id, kind=ActivityKind.BRAINSTORM)
-            .exclude(pk=self.pk).exists()
+        if self.kind == ActivityKind.BRAINSTORM and self.max_dots_per_idea and (
+            self.max_dots_per_idea > self.dots_per_participant
         ):
-            errors["kind"] = _("A workshop holds one brainstorm for now.")
+            errors["max_dots_per_idea"] = _("The cap per idea cannot exceed the dots per person.")
         if self.pk and self.is_settled():
             before = Activity.objects.filter(pk=self.pk).values("kind", "workshop_id").first()
             if before and (before["kind"], before["workshop_id"]) != (self.kind, self.workshop_id):
@@ -176,6 +185,28 @@ class Activity(ClusterableModel):
             related.filter(activity_id=self.pk).exists()
             for related in (PollAnswer.objects, ScaleRating.objects, WordEntry.objects, Idea.objects)
         )
+
+
+class DotBudget(models.Model):
+    """The dots a participant has left in one brainstorm. Made by the first dot placed (until
+    then the brainstorm's `dots_per_participant` are all left); spending one is one conditional
+    statement (`ideas.services`), and the CHECK constraint forbids a negative count, so two
+    sockets firing at once never spend more than the budget."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="dot_budgets")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="dot_budgets")
+    dots_left = models.PositiveSmallIntegerField(_("dots left"))
+
+    class Meta:
+        verbose_name = _("dot budget")
+        verbose_name_plural = _("dot budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "activity"], name="dot_budget_one_per_brainstorm"),
+            models.CheckConstraint(condition=Q(dots_left__gte=0), name="dot_budget_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant_id} → {self.activity_id}: {self.dots_left}"
 
 
 class ActivityItem(Orderable):

@@ -22,6 +22,7 @@ import threading
 import time
 from abc import abstractmethod
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from asgiref.sync import async_to_sync
@@ -101,20 +102,25 @@ def tallies_changed(workshop_id: int) -> None:
 
 
 def _tally_message(workshop_id: int) -> dict:
+    from .kinds.base import activity_rows
     from .selectors import (
         current_activity_tally,
         participants_with_dots,
-        tallies_with_channels,
+        room_brainstorm,
+        room_tallies,
     )
 
-    votes, channels = tallies_with_channels(workshop_id)
+    rows = activity_rows(workshop_id)
+    votes, channels, sealed = room_tallies(workshop_id, rows)
+    brainstorm = room_brainstorm(rows)
     return {
         "type": "room.tally",
         "votes": votes,
         "channels": channels,  # the helpers' and paper part of `votes` (frames carry it if any)
-        "participants_with_dots": participants_with_dots(workshop_id),
+        "sealed": sealed,  # ideas of a blind brainstorm before its results: not in public frames
+        "participants_with_dots": participants_with_dots(workshop_id, brainstorm.id if brainstorm else None),
         # the current activity and its figures (`counts`, `distribution`, `words`), if any
-        **current_activity_tally(workshop_id),
+        **current_activity_tally(workshop_id, rows=rows),
     }
 
 
@@ -412,8 +418,14 @@ class RoomRelay:
             separators=(",", ":"),
         )
         if self.tallies_visible:
+            votes, sealed = tally["votes"], set(tally.get("sealed") or ())
+            if sealed:  # another brainstorm of the room, still blind while the room shows this one
+                votes = {key: n for key, n in votes.items() if key not in sealed}
+                channels = {name: {key: n for key, n in part.items() if key not in sealed}
+                            for name, part in channels.items()}
+                split = {"channels": channels} if any(channels.values()) else {}
             public = json.dumps(
-                {"type": "tally", "seq": self.seq, "votes": tally["votes"], **split, **shown}, separators=(",", ":")
+                {"type": "tally", "seq": self.seq, "votes": votes, **split, **shown}, separators=(",", ":")
             )
         else:
             public = json.dumps({"type": "tally", "seq": self.seq, "hidden": True, **shown}, separators=(",", ":"))
@@ -499,15 +511,21 @@ _relays: dict[asyncio.AbstractEventLoop, dict[int, RoomRelay]] = {}
 _background: set[asyncio.Task] = set()
 
 
-async def relay_for(workshop_id: int, *, tallies_visible: bool) -> RoomRelay:
-    """The room's relay in this process (started on first use). Register before the next await:
-    a relay whose last socket left is stopped (`relay.stopped`); ask again then."""
+async def relay_for(
+    workshop_id: int, *, tallies_visible: bool | Callable[[], Awaitable[bool]]
+) -> RoomRelay:
+    """The room's relay in this process (started on first use; `tallies_visible`, or what it
+    answers, says whether phones see the dots then). Register before the next await: a relay
+    whose last socket left is stopped (`relay.stopped`); ask again then."""
     global _server_loop
     loop = asyncio.get_running_loop()
     with _loop_lock:
         _server_loop = loop
     relays = _relays.setdefault(loop, {})
     relay = relays.get(workshop_id)
+    if relay is None and callable(tallies_visible):
+        tallies_visible = await tallies_visible()  # asked only by a socket that starts the relay
+        relay = relays.get(workshop_id)  # another socket may have started it meanwhile
     if relay is None:
         relay = relays[workshop_id] = RoomRelay(workshop_id, tallies_visible)
         try:

@@ -48,10 +48,11 @@ def brainstorm_phase(room_phase: str, *, room_on_activity: bool, own_phase: str 
     return own_phase if room_on_activity and own_phase else room_phase
 
 
-def tallies_visible_to_participants(workshop, *, board_phase: str) -> bool:
-    """Blind voting (the workshop's brainstorm's) hides its dots from participants until the
-    brainstorm's results. `board_phase`: `selectors.board_phase`, not the room's phase."""
-    return results_shown(blind=workshop.blind_voting, phase=board_phase)
+def tallies_visible_to_participants(board) -> bool:
+    """A blind brainstorm hides its dots from participants until its results. `board`: the
+    room's brainstorm (`selectors.Board`), whose phase is not the room's while the room is on
+    another activity (a poll's results reveal no dots)."""
+    return results_shown(blind=board.blind, phase=board.phase)
 
 
 @rules.predicate
@@ -77,7 +78,6 @@ rules.add_perm("ideas.moderate_idea", is_workshop_facilitator)
 rules.add_perm("ideas.view_results_export", is_workshop_facilitator)
 
 
-def can_see_results(user, workshop, *, board_phase: str) -> bool:
+def can_see_results(user, workshop, *, board) -> bool:
     """Results (tallies, rankings, exports) are public unless blind voting still hides them."""
-    return tallies_visible_to_participants(workshop, board_phase=board_phase) or bool(
-        user and user.has_perm("ideas.run_workshop", workshop))
+    return tallies_visible_to_participants(board) or bool(user and user.has_perm("ideas.run_workshop", workshop))

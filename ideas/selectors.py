@@ -20,6 +20,7 @@ from .kinds.base import (
 from .models import (
     Activity,
     ActivityKind,
+    DotBudget,
     Idea,
     Participant,
     ParticipantRole,
@@ -31,32 +32,77 @@ from .models import (
 )
 from .rules import brainstorm_phase, joinable, tallies_visible_to_participants
 
-# The brainstorm's phase and cap, read on every vote: the phase of a brainstorm that is not the
-# current activity (the room's own is the current one's), whether the room is on any activity.
-_VOTING_RULES = CompiledRead(
-    lambda kind, pk: WorkshopPage.objects.filter(pk=pk).order_by().annotate(
-        board_phase=Subquery(
-            Activity.objects.filter(workshop_id=OuterRef("pk"), kind=kind, is_current=False)
-            .order_by().values("phase")[:1]
-        ),
-        current=Subquery(Activity.objects.filter(workshop_id=OuterRef("pk"), is_current=True).order_by().values("pk")[:1]),
-    ).values_list("phase", "board_phase", "current", "max_dots_per_idea")
-)
+
+class Board(NamedTuple):
+    """The room's brainstorm as phones post and vote in it: where an `idea.post` or `vote.cast`
+    without `activity` goes, whose ideas, dots and budget the snapshot shows. A workshop
+    without a brainstorm in its run of show is a board with the page's settings (`activity_id`
+    None), as before runs of show."""
+
+    activity_id: int | None
+    phase: str
+    dots: int
+    cap: int | None
+    blind: bool
+    first: bool = True  # the first brainstorm holds the ideas from before runs of show
+
+    def holds(self, idea_activity_id: int | None) -> bool:
+        """Whether an idea of this brainstorm (`Idea.activity_id`) is on this board."""
+        return self.activity_id is None or idea_activity_id == self.activity_id or (
+            idea_activity_id is None and self.first)
 
 
-def voting_rules(workshop_id: int) -> tuple[str, int | None] | None:
-    """The brainstorm's phase and the workshop's cap of dots per idea; None: no such workshop."""
-    row = _VOTING_RULES.first(ActivityKind.BRAINSTORM.value, workshop_id)
-    if row is None:
+def room_brainstorm(rows: list[ActivityRow]) -> ActivityRow | None:
+    """The room's brainstorm among a run of show's rows (`activity_rows`): the current activity
+    if it is one, else the last brainstorm before it, else the first; None without any."""
+    brainstorms = [row for row in rows if row.kind == ActivityKind.BRAINSTORM]
+    current = next((row for row in rows if row.is_current), None)
+    if current is not None:
+        before = [row for row in brainstorms if (row.position, row.id) <= (current.position, current.id)]
+        if before:
+            return before[-1]
+    return brainstorms[0] if brainstorms else None
+
+
+def board_of(rows: list[ActivityRow], workshop, brainstorm: ActivityRow | None = None) -> Board:
+    """The room's `Board` (or `brainstorm`'s, one of `rows`) from its run of show and the
+    workshop (anything with the page's `phase`, `dots_per_participant`, `max_dots_per_idea` and
+    `blind_voting`)."""
+    brainstorm = brainstorm or room_brainstorm(rows)
+    if brainstorm is None:
+        return Board(None, workshop.phase, workshop.dots_per_participant, workshop.max_dots_per_idea,
+                     workshop.blind_voting)
+    on_activity = any(row.is_current for row in rows)
+    phase = brainstorm_phase(workshop.phase, room_on_activity=on_activity, own_phase=brainstorm.phase)
+    first = next(row.id for row in rows if row.kind == ActivityKind.BRAINSTORM)
+    return Board(brainstorm.id, phase, brainstorm.dots_per_participant, brainstorm.max_dots_per_idea,
+                 brainstorm.blind, first=brainstorm.id == first)
+
+
+_BOARD_FIELDS = ("phase", "dots_per_participant", "max_dots_per_idea", "blind_voting")
+
+
+class _PageBoard(NamedTuple):
+    phase: str
+    dots_per_participant: int
+    max_dots_per_idea: int | None
+    blind_voting: bool
+
+
+_PAGE_BOARD = CompiledRead(lambda pk: WorkshopPage.objects.filter(pk=pk).order_by().values_list(*_BOARD_FIELDS))
+
+
+def board(workshop_id: int, *, brainstorm_id: int | None = None) -> Board | None:
+    """The room's brainstorm as it is now (`Board`), or the brainstorm `brainstorm_id`; None: no
+    such workshop or brainstorm in it. Two queries."""
+    values = _PAGE_BOARD.first(workshop_id)
+    if values is None:
         return None
-    room_phase, own_phase, current, cap = row
-    return brainstorm_phase(room_phase, room_on_activity=current is not None, own_phase=own_phase), cap
-
-
-def board_phase(workshop_id: int) -> str | None:
-    """The phase of the workshop's brainstorm (its board), wherever the room is now."""
-    rules = voting_rules(workshop_id)
-    return None if rules is None else rules[0]
+    rows = activity_rows(workshop_id)
+    if brainstorm_id is None:
+        return board_of(rows, _PageBoard(*values))
+    named = next((row for row in rows if row.id == brainstorm_id and row.kind == ActivityKind.BRAINSTORM), None)
+    return None if named is None else board_of(rows, _PageBoard(*values), named)
 
 
 class JoiningRules(NamedTuple):
@@ -78,6 +124,16 @@ def joining_rules(workshop_id: int) -> JoiningRules | None:
         return None
     live, phase, show_goes_on, dots = row
     return JoiningRules(open=bool(live) and joinable(phase, show_goes_on=bool(show_goes_on)), dots=dots)
+
+
+def dots_left(board: Board, participant_ids: list[int]) -> dict[int, int]:
+    """Each participant's dots left on the board: a brainstorm's budget (all its dots before a
+    first one placed), or a board's `Participant.dots_left`."""
+    if board.activity_id is None:
+        return dict(Participant.objects.filter(pk__in=participant_ids).values_list("pk", "dots_left"))
+    spent = dict(DotBudget.objects.filter(activity_id=board.activity_id, participant_id__in=participant_ids)
+                 .values_list("participant_id", "dots_left"))
+    return {pk: spent.get(pk, board.dots) for pk in participant_ids}
 
 
 def idea_payload(idea: Idea, *, tag_names: list[str], votes: int | None) -> dict:
@@ -109,7 +165,7 @@ _IDEA_COUNTS = CompiledRead(
     lambda proxy, workshop_id: Idea.objects.filter(workshop_id=workshop_id, hidden=False)
     .annotate(n=Count("votes"), proxy=Count("votes", filter=Q(votes__channel=proxy)))
     .order_by("created", "pk")
-    .values_list("pk", "text", "n", "proxy")
+    .values_list("pk", "text", "n", "proxy", "activity_id")
 )
 _PAPER_DOTS = CompiledRead(
     lambda workshop_id: TallyLine.objects.filter(sheet__workshop_id=workshop_id, sheet__current=True, idea__hidden=False)
@@ -125,15 +181,29 @@ _PARTICIPANTS_WITH_DOTS = CompiledRead(
     .annotate(n=Count("pk"))
     .values_list("n")
 )
+# In a brainstorm: everyone but those whose budget there is spent (no budget: none placed yet).
+_PARTICIPANTS_WITHOUT_DOTS = CompiledRead(
+    lambda brainstorm, left, workshop_id: DotBudget.objects.filter(
+        activity_id=brainstorm, dots_left=left, participant__workshop_id=workshop_id
+    ).order_by().values("activity_id").annotate(n=Count("pk")).values_list("n")
+)
+_PARTICIPANTS = CompiledRead(
+    lambda workshop_id: Participant.objects.filter(workshop_id=workshop_id).order_by()
+    .values("workshop_id").annotate(n=Count("pk")).values_list("n")
+)
 _TAGS = CompiledRead(
     lambda workshop_id: TaggedIdea.objects.filter(content_object__workshop_id=workshop_id, content_object__hidden=False)
     .order_by("tag__name")
     .values_list("content_object_id", "tag__name")
 )
+# `budget`: the dots left in one brainstorm (NULL until the first dot placed there).
 _ME = CompiledRead(
-    lambda pk, workshop_id: Participant.objects.filter(pk=pk, workshop_id=workshop_id)
+    lambda brainstorm, pk, workshop_id: Participant.objects.filter(pk=pk, workshop_id=workshop_id)
     .order_by()
-    .values_list("pk", "display_name", "role", "dots_left")
+    .annotate(budget=Subquery(
+        DotBudget.objects.filter(participant_id=OuterRef("pk"), activity_id=brainstorm).order_by().values("dots_left")[:1]
+    ))
+    .values_list("pk", "display_name", "role", "dots_left", "budget")
 )
 _MY_VOTES = CompiledRead(
     lambda pk: Vote.objects.filter(participant_id=pk).order_by().values("idea_id").annotate(n=Count("pk")).values_list("idea_id", "n")
@@ -162,15 +232,16 @@ def paper_dots(workshop_id: int) -> dict[int, int]:
     return dict(_PAPER_DOTS.all(workshop_id))
 
 
-def _idea_counts(workshop_id: int) -> list[tuple[int, str, int, int]]:
-    """The visible ideas in posting order: (id, text, dots, of which entered by helpers)."""
+def _idea_counts(workshop_id: int) -> list[tuple[int, str, int, int, int | None]]:
+    """The visible ideas in posting order: (id, text, dots, of which entered by helpers,
+    brainstorm)."""
     return _IDEA_COUNTS.all(VoteChannel.PROXY.value, workshop_id)
 
 
 def _tallies_of(rows, paper: dict[int, int]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     votes: dict[str, int] = {}
     channels: dict[str, dict[str, int]] = {"proxy": {}, "paper": {}}
-    for pk, _text, n, proxy in rows:
+    for pk, _text, n, proxy, _activity in rows:
         votes[str(pk)] = n + paper.get(pk, 0)
         if proxy:
             channels["proxy"][str(pk)] = proxy
@@ -185,6 +256,19 @@ def tallies_with_channels(workshop_id: int) -> tuple[dict[str, int], dict[str, d
     return _tallies_of(_idea_counts(workshop_id), paper_dots(workshop_id))
 
 
+def room_tallies(workshop_id: int, rows: list[ActivityRow]) -> tuple[dict[str, int], dict[str, dict[str, int]], list[str]]:
+    """`tallies_with_channels`, and the ideas whose dots participants may not see yet wherever
+    the room is (`rows`: its run of show): a blind brainstorm's before its own results (an
+    idea from before runs of show is the first brainstorm's). Two queries."""
+    ideas = _idea_counts(workshop_id)
+    votes, channels = _tallies_of(ideas, paper_dots(workshop_id))
+    brainstorms = [row for row in rows if row.kind == ActivityKind.BRAINSTORM]
+    blind: set[int | None] = {row.id for row in brainstorms if not row.results_visible}
+    if brainstorms and brainstorms[0].id in blind:
+        blind.add(None)
+    return votes, channels, [str(pk) for pk, *_counts, activity_id in ideas if activity_id in blind]
+
+
 def idea_numbers(workshop_id: int) -> dict[int, int]:
     """Each idea's number on the poster and handouts: its place in posting order among all the
     workshop's ideas, hidden ones included, so a number never changes once printed."""
@@ -192,9 +276,14 @@ def idea_numbers(workshop_id: int) -> dict[int, int]:
     return {pk: number for number, pk in enumerate(ids, start=1)}
 
 
-def participants_with_dots(workshop_id: int) -> int:
-    row = _PARTICIPANTS_WITH_DOTS.first(0, workshop_id)
-    return row[0] if row else 0
+def participants_with_dots(workshop_id: int, brainstorm: int | None) -> int:
+    """How many people still have a dot to place in the room's brainstorm (`Board.activity_id`;
+    None: a board, whose budget is the participant's own)."""
+    if brainstorm is None:
+        row = _PARTICIPANTS_WITH_DOTS.first(0, workshop_id)
+        return row[0] if row else 0
+    everyone, spent = _PARTICIPANTS.first(workshop_id), _PARTICIPANTS_WITHOUT_DOTS.first(brainstorm, 0, workshop_id)
+    return (everyone[0] if everyone else 0) - (spent[0] if spent else 0)
 
 
 def tags_of_workshop(workshop_id: int) -> dict[int, list[str]]:
@@ -206,53 +295,61 @@ def tags_of_workshop(workshop_id: int) -> dict[int, list[str]]:
 
 
 def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool) -> dict:
-    """The state of the room for one viewer (the protocol's `snapshot`, without `seq`/`online`).
-    Four queries, five for a participant; none grows with the room."""
+    """The state of the room for one viewer (the protocol's `snapshot`, without `seq`/`online`)."""
+    return room_state(workshop, participant_id=participant_id, sees_tallies=sees_tallies)[0]
+
+
+def room_state(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool) -> tuple[dict, Board]:
+    """The snapshot and the room's `Board` it shows (the ideas, dots and budget of the room's
+    brainstorm). Six queries, eight for a participant; none grows with the room or the run of
+    show."""
     rows = _idea_counts(workshop.pk)
     tags = tags_of_workshop(workshop.pk)
+    activities = activity_rows(workshop.pk)
+    run = run_of_show(workshop, participant_id=participant_id, sees_tallies=sees_tallies, rows=activities)
+    board = board_of(activities, workshop)
     me = {"participant": None, "name": None, "role": None, "dots_left": None, "votes": {}}
-    found = _ME.first(participant_id, workshop.pk) if participant_id is not None else None
+    # The room's brainstorm's ideas only: another's may be blind (its helpers' and paper dots too).
+    rows = [row for row in rows if board.holds(row[4])]
+    shown = {row[0] for row in rows}
+    found = _ME.first(board.activity_id or 0, participant_id, workshop.pk) if participant_id is not None else None
     if found is not None:
-        pk, name, role, dots_left = found
+        pk, name, role, dots_left, budget = found
+        if board.activity_id is not None:  # the brainstorm's budget, all of it before a first dot
+            dots_left = board.dots if budget is None else budget
         me = {
             "participant": pk,
             "name": name,
             "role": role,
             "dots_left": dots_left,
-            "votes": {str(idea_id): n for idea_id, n in _MY_VOTES.all(pk)},
+            # on the room's brainstorm only, as its budget (a hidden idea's dots go back to it)
+            "votes": {str(idea_id): n for idea_id, n in _MY_VOTES.all(pk) if idea_id in shown},
         }
-    run = run_of_show(workshop, participant_id=me["participant"], sees_tallies=sees_tallies)
-    me["answers"] = run.pop("answers")
-    show_votes = sees_tallies or tallies_visible_to_participants(
-        workshop, board_phase=board_phase_in(run, room_phase=workshop.phase)
-    )
+    answers = run.pop("answers")  # read for `participant_id`: kept only if they are in this room
+    me["answers"] = answers if found is not None else {}
+    show_votes = sees_tallies or tallies_visible_to_participants(board)
     votes, channels = _tallies_of(rows, paper_dots(workshop.pk)) if show_votes else ({}, None)
-    return {
+    state = {
         **run,
         "workshop": {
             "code": workshop.join_code,
             "title": workshop.title,
             "phase": workshop.phase,
-            "dots_per_participant": workshop.dots_per_participant,
-            "max_dots_per_idea": workshop.max_dots_per_idea,
-            "blind_voting": workshop.blind_voting,
+            "dots_per_participant": board.dots,
+            "max_dots_per_idea": board.cap,
+            "blind_voting": board.blind,
             "tallies_visible": show_votes,
             "timer_ends_at": workshop.timer_ends_at.isoformat() if workshop.timer_ends_at else None,
         },
+        # (An idea from before runs of show is the first brainstorm's.)
         "ideas": [
             {"id": pk, "text": text, "tags": tags[pk], "votes": votes[str(pk)] if show_votes else None}
-            for pk, text, _n, _proxy in rows
+            for pk, text, _n, _proxy, _activity in rows
         ],
         "channels": channels,
         "me": me,
     }
-
-
-def board_phase_in(run: dict, *, room_phase: str) -> str:
-    """The brainstorm's phase in a run of show (`activities`, `current_activity`), as
-    `board_phase` reads it from the database."""
-    own = next((activity["phase"] for activity in run["activities"] if activity["kind"] == "brainstorm"), None)
-    return brainstorm_phase(room_phase, room_on_activity=run.get("current_activity") is not None, own_phase=own)
+    return state, board
 
 
 def activity_row_of(activity: Activity, *, room_phase: str) -> ActivityRow:
@@ -294,19 +391,23 @@ def current_activity(workshop_id: int) -> ActivityRow | None:
     return None if values is None else activity_row(values)
 
 
-def current_activity_tally(workshop_id: int) -> dict:
-    """What a `tally` message adds for the room's current activity: its id, its figures
-    (none for a brainstorm: its `votes` are every tally's) and whether phones may see them."""
-    row = current_activity(workshop_id)
+def current_activity_tally(workshop_id: int, *, rows: list[ActivityRow] | None = None) -> dict:
+    """What a `tally` message adds for the room's current activity (among `rows`, its run of
+    show if already read): its id, its figures (none for a brainstorm: its `votes` are every
+    tally's) and whether phones may see them."""
+    row = next((row for row in rows if row.is_current), None) if rows is not None else current_activity(workshop_id)
     if row is None:
         return {}
     return {"activity": row.id, "activity_visible": row.results_visible, **KINDS[row.kind].tally(row.id)}
 
 
-def run_of_show(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool) -> dict:
+def run_of_show(
+    workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool, rows: list[ActivityRow] | None = None
+) -> dict:
     """The snapshot's run of show: every activity, the current one's view and figures, and
-    this participant's answers by activity id. At most five queries, however many activities."""
-    rows = activity_rows(workshop.pk)
+    this participant's answers by activity id. At most five queries, however many activities
+    (four when given its `rows`, as `activity_rows` reads them)."""
+    rows = activity_rows(workshop.pk) if rows is None else rows
     current = next((row for row in rows if row.is_current), None)
     view = None
     if current is not None:
@@ -369,7 +470,7 @@ def blind_voting_hides(workshop: WorkshopPage, activities: list[dict]) -> bool:
     the room's phase hides the tallies as it always did."""
     brainstorms = [activity for activity in activities if activity["kind"] == ActivityKind.BRAINSTORM]
     if not brainstorms:
-        return not tallies_visible_to_participants(workshop, board_phase=workshop.phase)
+        return not tallies_visible_to_participants(board_of([], workshop))
     return any(activity["hidden"] for activity in brainstorms)
 
 

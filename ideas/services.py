@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,7 +26,7 @@ from workshop_site.core.errors import (
 )
 from workshop_site.workshops.models import WorkshopPage
 
-from . import realtime
+from . import realtime, selectors
 from .errors import FacilitatorOnly, NoDotsLeft, NotJoined, PhaseClosed
 from .inputs import MAX_TAG_LENGTH, MAX_TAGS, clean_tags, clean_text  # noqa: F401  (callers' names)
 from .inputs import int_or_invalid as _int_or_invalid
@@ -34,6 +34,7 @@ from .kinds.base import KINDS
 from .models import (
     Activity,
     ActivityKind,
+    DotBudget,
     Idea,
     MessageReceipt,
     Participant,
@@ -44,14 +45,12 @@ from .models import (
     VoteChannel,
     WorkshopHelper,
 )
-from .rules import phase_allows, tallies_visible_to_participants
+from .rules import brainstorm_phase, phase_allows, tallies_visible_to_participants
 from .selectors import (
     activity_row_of,
     activity_view,
-    board_phase,
     idea_payload,
     joining_rules,
-    voting_rules,
 )
 
 MAX_TIMER_SECONDS = 4 * 60 * 60
@@ -107,15 +106,34 @@ class _Voter(NamedTuple):
 _VOTER = CompiledRead(
     lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id", "is_proxy")
 )
-_VISIBLE_IDEA = {
-    # PostgreSQL: FOR KEY SHARE until commit, so votes on one idea do not wait for each other,
-    # but a hide or merge (FOR UPDATE on the idea) waits for them and they for it: no dot is
-    # ever left on a hidden idea. (The vote's foreign key is checked only at commit: no help.)
-    # SQLite: IMMEDIATE transactions already serialise writers.
+
+
+class _DotTarget(NamedTuple):
+    """An idea a dot goes to, with what its brainstorm allows (a board's: the page's)."""
+
+    idea: int
+    brainstorm: int | None
+    phase: str
+    cap: int | None
+    dots: int
+
+
+_DOT_TARGET = {
+    # One read: the idea (visible, of the voter's room) and its brainstorm's phase, cap and
+    # dots, or the page's for a board; `current`: whether the room is on any activity.
+    # PostgreSQL: the idea's row FOR KEY SHARE until commit, so votes on one idea do not wait
+    # for each other, but a hide or merge (FOR UPDATE on the idea) waits for them and they for
+    # it: no dot is ever left on a hidden idea. (The vote's foreign key is checked only at
+    # commit: no help.) SQLite: IMMEDIATE transactions already serialise writers.
     locked: CompiledRead(
-        lambda pk, workshop_id: Idea.objects.filter(pk=pk, workshop_id=workshop_id, hidden=False)
-        .order_by().values_list("pk"),
-        suffix="FOR KEY SHARE" if locked else "",
+        lambda pk, workshop_id: Idea.objects.filter(pk=pk, workshop_id=workshop_id, hidden=False).order_by()
+        .annotate(current=Subquery(
+            Activity.objects.filter(workshop_id=OuterRef("workshop_id"), is_current=True).order_by().values("pk")[:1]
+        ))
+        .values_list("pk", "activity_id", "activity__phase", "activity__max_dots_per_idea",
+                     "activity__dots_per_participant", "workshop__phase", "workshop__max_dots_per_idea",
+                     "workshop__dots_per_participant", "current"),
+        suffix=f"FOR KEY SHARE OF {Idea._meta.db_table}" if locked else "",
     )
     for locked in (False, True)
 }
@@ -129,28 +147,72 @@ def _voter(participant_id: int | None) -> _Voter:
     return _Voter(*row)
 
 
-def _voting_rules(workshop_id: int) -> tuple[str, int | None]:
-    rules = voting_rules(workshop_id)
-    if rules is None:
-        raise NotFound(_("This workshop does not exist."))
-    return rules
+def _dot_target(workshop_id: int, idea_id, activity=None) -> _DotTarget:
+    """The visible idea of the room a dot goes to, with its brainstorm's rules (`activity`, if
+    the message names one, must be that brainstorm). While the room's brainstorm does not vote,
+    a bad idea is refused as a closed vote, as it always was."""
+    row, refusal = None, None
+    digits = str(idea_id).strip().removeprefix("-") if isinstance(idea_id, int | str) else ""
+    if isinstance(idea_id, bool) or not digits.isascii() or not digits.isdigit():
+        refusal = Invalid(_("`idea` must be an idea id."))
+    elif len(digits) > 18:  # what no database column holds is no idea of this room
+        refusal = NotFound(_("This idea does not exist or was hidden."))
+    else:
+        row = _DOT_TARGET[connection.vendor == "postgresql"].first(int(idea_id), workshop_id)
+        if row is None:
+            refusal = NotFound(_("This idea does not exist or was hidden."))
+    if refusal is not None:
+        board = selectors.board(workshop_id)
+        if board is None:
+            raise NotFound(_("This workshop does not exist."))
+        if not phase_allows(board.phase, "vote"):
+            raise PhaseClosed(_("Voting is not open."))
+        raise refusal
+    pk, brainstorm, own_phase, own_cap, own_dots, room_phase, page_cap, page_dots, current = row
+    if activity is not None and _int_or_invalid(activity) != brainstorm:
+        raise NotFound(_("This idea does not belong to this brainstorm."))
+    if brainstorm is None:  # a board: the page's rules, the participant's own budget
+        return _DotTarget(pk, None, room_phase, page_cap, page_dots)
+    phase = brainstorm_phase(room_phase, room_on_activity=current is not None, own_phase=own_phase)
+    return _DotTarget(pk, brainstorm, phase, own_cap, own_dots)
 
 
-def _take_dot(participant_id: int) -> int | None:
-    """Take one dot if one is left; returns the dots left after it, or None if there was none.
+def _take_dot(participant_id: int, target: _DotTarget) -> int | None:
+    """Take one dot of the target's brainstorm if one is left; returns the dots left after it,
+    or None if there was none.
 
-    One statement (`UPDATE … RETURNING`, SQLite ≥ 3.35 and PostgreSQL) where the ORM needs an
-    UPDATE and a SELECT. On PostgreSQL it holds the participant's row until commit; SQLite's
-    IMMEDIATE transactions serialise writers; a CHECK constraint forbids a negative count."""
-    table = connection.ops.quote_name(Participant._meta.db_table)
-    pk = connection.ops.quote_name(Participant._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET dots_left = dots_left - 1 WHERE {pk} = %s AND dots_left > 0 RETURNING dots_left",  # noqa: S608
-            [participant_id],
+    One statement where the ORM needs two or three, holding the budget's row until commit on
+    PostgreSQL (SQLite's IMMEDIATE transactions serialise writers); a CHECK constraint forbids
+    a negative count. A board's budget is the participant's `dots_left` (`UPDATE … RETURNING`);
+    a brainstorm's is its `DotBudget`, made by the first dot (`INSERT … ON CONFLICT DO UPDATE
+    … RETURNING`: SQLite ≥ 3.35 and PostgreSQL)."""
+    if target.brainstorm is None:
+        table = connection.ops.quote_name(Participant._meta.db_table)
+        pk = connection.ops.quote_name(Participant._meta.pk.column)
+        sql = f"UPDATE {table} SET dots_left = dots_left - 1 WHERE {pk} = %s AND dots_left > 0 RETURNING dots_left"  # noqa: S608
+        params = [participant_id]
+    else:
+        if target.dots < 1:
+            return None
+        table = connection.ops.quote_name(DotBudget._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} (participant_id, activity_id, dots_left) VALUES (%s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (participant_id, activity_id) DO UPDATE SET dots_left = {table}.dots_left - 1 "
+            f"WHERE {table}.dots_left > 0 RETURNING dots_left"
         )
+        params = [participant_id, target.brainstorm, target.dots - 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else row[0]
+
+
+def _give_dots_back(participant_id: int, brainstorm: int | None, count: int) -> None:
+    if brainstorm is None:
+        Participant.objects.filter(pk=participant_id).update(dots_left=F("dots_left") + count)
+    else:
+        DotBudget.objects.filter(participant_id=participant_id, activity_id=brainstorm).update(
+            dots_left=F("dots_left") + count)
 
 
 @transaction.atomic
@@ -185,20 +247,24 @@ def participant_join(*, workshop: WorkshopPage, display_name, role, user=None, e
 
 
 @transaction.atomic
-def idea_create(*, participant_id: int | None, text, tags: Iterable[str] | None = None, entered_by=None) -> Idea:
-    """A participant posts an idea (phase `ideas` only); it appears live on every screen.
-    `entered_by`: the helper who types it for a participant without a phone."""
+def idea_create(
+    *, participant_id: int | None, text, tags: Iterable[str] | None = None, entered_by=None, activity=None
+) -> Idea:
+    """A participant posts an idea to the room's brainstorm, or to the brainstorm `activity`
+    (in phase `ideas` only); it appears live on every screen. `entered_by`: the helper who
+    types it for a participant without a phone."""
     participant = _participant(participant_id)
     workshop = _workshop_or_not_found(participant.workshop_id)
     _check_entry(participant, workshop.pk, entered_by)
     text = clean_text(text, field=_("The idea"), max_length=Idea.MAX_LENGTH)
     tag_names = clean_tags(tags)
-    if not phase_allows(board_phase(workshop.pk), "post_idea"):
+    board = selectors.board(workshop.pk, brainstorm_id=None if activity is None else _int_or_invalid(activity))
+    if board is None:
+        raise NotFound(_("This brainstorm does not exist in this workshop."))
+    if not phase_allows(board.phase, "post_idea"):
         raise PhaseClosed(_("Ideas can be posted only while the workshop collects ideas."))
-    brainstorm = Activity.objects.filter(workshop_id=workshop.pk, kind=ActivityKind.BRAINSTORM).values_list(
-        "pk", flat=True).first()
     idea = Idea.objects.create(
-        workshop=workshop, activity_id=brainstorm, participant=participant, author_role=participant.role, text=text,
+        workshop=workshop, activity_id=board.activity_id, participant=participant, author_role=participant.role, text=text,
         entered_by=entered_by,
     )
     if tag_names:
@@ -209,19 +275,20 @@ def idea_create(*, participant_id: int | None, text, tags: Iterable[str] | None 
 
 
 @transaction.atomic
-def vote_cast(*, participant_id: int | None, idea_id, entered_by=None) -> int:
-    """Spend one dot on an idea (phase `voting`); returns the dots left. `entered_by`: the
-    helper placing the dot for a participant without a phone (channel `proxy`).
+def vote_cast(*, participant_id: int | None, idea_id, entered_by=None, activity=None) -> int:
+    """Spend one dot on an idea (its brainstorm in phase `voting`); returns the dots left in
+    that brainstorm. `entered_by`: the helper placing the dot for a participant without a
+    phone (channel `proxy`). `activity`: the brainstorm, if the client names it.
 
     The budget is enforced by the database (`_take_dot`): a dot is taken only if one is left.
     """
     voter = _voter(participant_id)
-    phase, cap = _voting_rules(voter.workshop_id)
     _check_entry(voter, voter.workshop_id, entered_by)
-    if not phase_allows(phase, "vote"):
+    target = _dot_target(voter.workshop_id, idea_id, activity)
+    if not phase_allows(target.phase, "vote"):
         raise PhaseClosed(_("Voting is not open."))
-    idea_pk = _visible_idea(voter.workshop_id, idea_id)
-    dots_left = _take_dot(voter.pk)
+    idea_pk, cap = target.idea, target.cap
+    dots_left = _take_dot(voter.pk, target)
     if dots_left is None:
         raise NoDotsLeft()
     if cap:
@@ -238,42 +305,51 @@ def vote_cast(*, participant_id: int | None, idea_id, entered_by=None) -> int:
 
 
 @transaction.atomic
-def vote_retract(*, participant_id: int | None, idea_id, entered_by=None) -> int:
-    """Take back one dot from an idea while voting is open; returns the dots left."""
+def vote_retract(*, participant_id: int | None, idea_id, entered_by=None, activity=None) -> int:
+    """Take back one dot from an idea while its brainstorm votes; returns the dots left there."""
     voter = _voter(participant_id)
-    phase, _cap = _voting_rules(voter.workshop_id)
     _check_entry(voter, voter.workshop_id, entered_by)
-    if not phase_allows(phase, "vote"):
+    target = _dot_target(voter.workshop_id, idea_id, activity)
+    if not phase_allows(target.phase, "vote"):
         raise PhaseClosed(_("Voting is not open."))
-    idea_pk = _visible_idea(voter.workshop_id, idea_id)
-    # Lock the participant's row first (as vote_cast does) so retracts and casts serialise.
-    Participant.objects.filter(pk=voter.pk).update(dots_left=F("dots_left"))
-    vote = Vote.objects.filter(participant_id=voter.pk, idea_id=idea_pk).order_by("-pk").first()
+    # Lock the budget's row first (as vote_cast does) so retracts and casts serialise.
+    budget = (Participant.objects.filter(pk=voter.pk) if target.brainstorm is None
+              else DotBudget.objects.filter(participant_id=voter.pk, activity_id=target.brainstorm))
+    budget.update(dots_left=F("dots_left"))
+    vote = Vote.objects.filter(participant_id=voter.pk, idea_id=target.idea).order_by("-pk").first()
     if vote is None:
         raise NotFound(_("You have no dot on this idea."))
     if not vote.delete()[0]:
         # A concurrent hide already removed (and refunded) this dot.
         raise NotFound(_("You have no dot on this idea."))
-    Participant.objects.filter(pk=voter.pk).update(dots_left=F("dots_left") + 1)
+    _give_dots_back(voter.pk, target.brainstorm, 1)
     workshop_id = voter.workshop_id
     transaction.on_commit(lambda: realtime.tallies_changed(workshop_id))
-    return Participant.objects.values_list("dots_left", flat=True).get(pk=voter.pk)
+    return budget.values_list("dots_left", flat=True).get()
 
 
-def _visible_idea(workshop_id: int, idea_id) -> int:
-    """The id of a visible idea of the workshop, or a refusal."""
-    if isinstance(idea_id, bool) or not isinstance(idea_id, int | str):
-        raise Invalid(_("`idea` must be an idea id."))
-    try:
-        pk = int(idea_id)
-    except ValueError:
-        raise Invalid(_("`idea` must be an idea id.")) from None
-    if not -(2**63) <= pk < 2**63:  # what no database column holds is no idea of this room
-        raise NotFound(_("This idea does not exist or was hidden."))
-    row = _VISIBLE_IDEA[connection.vendor == "postgresql"].first(pk, workshop_id)
-    if row is None:
-        raise NotFound(_("This idea does not exist or was hidden."))
-    return row[0]
+@transaction.atomic
+def brainstorm_adopts_board(activity: Activity) -> int:
+    """A workshop that ran as a board (no brainstorm in its run of show) gets its first
+    brainstorm: the board's ideas become the brainstorm's, and the dots people placed on them
+    count against its budget. Returns how many ideas it took (none when there was no board)."""
+    if activity.kind != ActivityKind.BRAINSTORM:
+        return 0
+    first = Activity.objects.filter(workshop_id=activity.workshop_id, kind=ActivityKind.BRAINSTORM) \
+        .order_by("position", "pk").values_list("pk", flat=True).first()
+    if first != activity.pk:
+        return 0
+    adopted = Idea.objects.filter(workshop_id=activity.workshop_id, activity__isnull=True).update(activity=activity)
+    placed = Vote.objects.filter(idea__activity=activity).order_by().values("participant_id").annotate(n=Count("pk"))
+    DotBudget.objects.bulk_create(
+        [DotBudget(participant_id=row["participant_id"], activity=activity,
+                   dots_left=max(0, activity.dots_per_participant - row["n"])) for row in placed],
+        ignore_conflicts=True,
+    )
+    if adopted:
+        workshop_id = activity.workshop_id
+        transaction.on_commit(lambda: realtime.tallies_changed(workshop_id))
+    return adopted
 
 
 @transaction.atomic
@@ -297,7 +373,7 @@ def _room_phase_set(workshop: WorkshopPage, phase: str, current: Activity | None
         Activity.objects.filter(pk=current.pk).update(phase=phase)
     workshop.phase = phase
     # The brainstorm's dots stay blind while the room shows another activity's results.
-    visible = tallies_visible_to_participants(workshop, board_phase=board_phase(workshop.pk))
+    visible = tallies_visible_to_participants(selectors.board(workshop.pk))
     event = {"type": "phase", "phase": phase, "tallies_visible": visible}
     transaction.on_commit(lambda: realtime.publish(workshop.pk, event))
     transaction.on_commit(lambda: realtime.tallies_changed(workshop.pk))
@@ -364,6 +440,8 @@ def idea_merge(*, user, keep_id, duplicate_id) -> Idea:
         raise NotFound(_("Both ideas must be visible ideas of the same workshop."))
     if keep.pk == duplicate.pk:
         raise Invalid(_("An idea cannot be merged into itself."))
+    if keep.activity_id != duplicate.activity_id:  # its dots were spent from another budget
+        raise Invalid(_("Only ideas of the same brainstorm can be merged."))
     _require_facilitator(user, keep.workshop)
     Vote.objects.filter(idea=duplicate).update(idea=keep)
     _merge_paper_lines(duplicate, keep)
@@ -382,14 +460,15 @@ def _hide(idea: Idea, user) -> None:
 
 
 def _refund_votes(votes) -> None:
-    """Give hidden ideas' dots back, so moderation never eats a participant's budget."""
-    per_participant: dict[int, int] = {}
+    """Give hidden ideas' dots back, so moderation never eats a participant's budget (in the
+    brainstorm of each idea)."""
+    per_budget: dict[tuple[int, int | None], int] = {}
     # Locked first: a retract deleting one of these rows at the same moment is then not counted.
-    for participant_id in votes.select_for_update().values_list("participant_id", flat=True):
-        per_participant[participant_id] = per_participant.get(participant_id, 0) + 1
+    for key in votes.select_for_update(of=("self",)).values_list("participant_id", "idea__activity_id"):
+        per_budget[key] = per_budget.get(key, 0) + 1
     votes.delete()
-    for participant_id, count in per_participant.items():
-        Participant.objects.filter(pk=participant_id).update(dots_left=F("dots_left") + count)
+    for (participant_id, brainstorm), count in per_budget.items():
+        _give_dots_back(participant_id, brainstorm, count)
 
 
 @transaction.atomic
@@ -485,7 +564,8 @@ def paper_tally_submit(
     """
     workshop = _workshop_or_not_found(workshop_id)
     _require_assistant(user, workshop)
-    if not phase_allows(board_phase(workshop.pk), "paper_tally"):
+    board = selectors.board(workshop.pk)
+    if not phase_allows(board.phase, "paper_tally"):
         raise PhaseClosed(_("Paper tallies are taken while voting or showing the results, not in this stage."))
     voters = _whole_number(voters, field=_("The number of people"), low=1, high=TallySheet.MAX_VOTERS)
     note = clean_text(note or "", field=_("The note"), max_length=300, required=corrects_id is not None)
@@ -505,7 +585,7 @@ def paper_tally_submit(
                 _("This sheet was already submitted (%(sheet)s). To change it, enter a correction.")
                 % {"sheet": _sheet_label(earlier)}
             )
-    dots = _paper_counts(workshop, counts, voters=voters)
+    dots = _paper_counts(workshop, board, counts, voters=voters)
     if not dots and corrected is None:
         raise Invalid(_("The sheet has no dots: type the counts first."))
     try:
@@ -523,15 +603,17 @@ def paper_tally_submit(
     return sheet
 
 
-def _paper_counts(workshop: WorkshopPage, counts, *, voters: int) -> dict[int, int]:
-    """Validated counts of visible ideas (zeros dropped), within what the room could hold."""
+def _paper_counts(workshop: WorkshopPage, board, counts, *, voters: int) -> dict[int, int]:
+    """Validated counts of the visible ideas of the room's brainstorm (zeros dropped), within
+    what the room could hold with that brainstorm's dots."""
     from .selectors import idea_numbers
 
     if not isinstance(counts, dict):
         raise Invalid(_("`counts` must map idea ids to numbers of dots."))
-    visible = set(Idea.objects.filter(workshop_id=workshop.pk, hidden=False).values_list("pk", flat=True))
+    visible = {pk for pk, activity_id in Idea.objects.filter(workshop_id=workshop.pk, hidden=False)
+               .values_list("pk", "activity_id") if board.holds(activity_id)}
     numbers = idea_numbers(workshop.pk)
-    per_idea_cap = voters * (workshop.max_dots_per_idea or workshop.dots_per_participant)
+    per_idea_cap = voters * (board.cap or board.dots)
     dots: dict[int, int] = {}
     for raw_id, raw_count in counts.items():
         pk = _int_or_invalid(raw_id)
@@ -548,12 +630,12 @@ def _paper_counts(workshop: WorkshopPage, counts, *, voters: int) -> dict[int, i
             )
         if count:
             dots[pk] = count
-    room_cap = voters * workshop.dots_per_participant
+    room_cap = voters * board.dots
     total = sum(dots.values())
     if total > room_cap:
         raise Invalid(
             _("The sheet holds %(total)d dots, more than %(people)d people with %(dots)d dots each could place (%(cap)d).")
-            % {"total": total, "people": voters, "dots": workshop.dots_per_participant, "cap": room_cap}
+            % {"total": total, "people": voters, "dots": board.dots, "cap": room_cap}
         )
     return dots
 

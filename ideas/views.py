@@ -101,7 +101,7 @@ def live_context(request, workshop: WorkshopPage, *, is_facilitator: bool) -> di
     return {
         "workshop": workshop,
         # The phone's dots, free or placed, drawn in the HTML as participant.js draws them.
-        "my_dots": [n < (me["dots_left"] or 0) for n in range(workshop.dots_per_participant)]
+        "my_dots": [n < (me["dots_left"] or 0) for n in range(state["workshop"]["dots_per_participant"])]
         if me["participant"] is not None else [],
         "ws_path": f"/ws/workshops/{workshop.join_code}/",
         "initial_state": state,
@@ -234,7 +234,7 @@ def results(request, workshop: WorkshopPage):
         "participants_count": data["participants"],
         "can_export": request.user.has_perm("ideas.view_results_export", workshop),
         "action_plans": action_plans,
-        "tallies_visible": tallies_visible_to_participants(workshop, board_phase=selectors.board_phase(workshop.pk)),
+        "tallies_visible": tallies_visible_to_participants(selectors.board(workshop.pk)),
         "votes_by_channel": data["votes_by_channel"],
         "proxy_participants": data["proxy_participants"],
         "tally_sheets": selectors.tally_sheets(workshop.pk),
@@ -343,12 +343,14 @@ def _require_assistant(request, workshop: WorkshopPage) -> None:
         raise PermissionDenied
 
 
-def _visible_ideas_numbered(workshop: WorkshopPage) -> list[dict]:
+def _visible_ideas_numbered(workshop: WorkshopPage, board: selectors.Board) -> list[dict]:
+    """The visible ideas of the room's brainstorm, with their numbers (of the whole workshop)."""
     numbers = selectors.idea_numbers(workshop.pk)
     tags = selectors.tags_by_idea(list(numbers))
     return [
         {"id": idea.pk, "number": numbers[idea.pk], "text": idea.text, "tags": tags[idea.pk]}
         for idea in Idea.objects.filter(workshop=workshop, hidden=False).order_by("created", "pk")
+        if board.holds(idea.activity_id)
     ]
 
 
@@ -371,7 +373,8 @@ def assist(request, workshop: WorkshopPage):
     _require_assistant(request, workshop)
     people = list(Participant.objects.filter(workshop=workshop, is_proxy=True).select_related("entered_by"))
     selected = next((p for p in people if str(p.pk) == (request.POST.get("participant") or request.GET.get("p"))), None)
-    ideas = _visible_ideas_numbered(workshop)
+    board = selectors.board(workshop.pk)
+    ideas = _visible_ideas_numbered(workshop, board)
     add_form, idea_form, dots_form = ProxyParticipantForm(), ProxyIdeaForm(), ProxyDotsForm()
     error, status = None, 200
     if request.method == "POST":
@@ -385,7 +388,7 @@ def assist(request, workshop: WorkshopPage):
                         role=add_form.cleaned_data["role"], entered_by=request.user,
                     )
                     messages.success(request, _("%(name)s added, with %(dots)d dots.")
-                                     % {"name": added.display_name, "dots": added.dots_left})
+                                     % {"name": added.display_name, "dots": board.dots})
                     return redirect(f"{request.path}?p={added.pk}")
             elif selected is None:
                 raise Invalid(_("Choose a participant first."))
@@ -421,11 +424,14 @@ def assist(request, workshop: WorkshopPage):
             status = 400  # a form with errors
     my_votes: dict[int, int] = {}
     if selected is not None:
-        selected.refresh_from_db(fields=["dots_left"])
         for idea_id in Vote.objects.filter(participant=selected).values_list("idea_id", flat=True):
             my_votes[idea_id] = my_votes.get(idea_id, 0) + 1
+    left = selectors.dots_left(board, [person.pk for person in people])
+    for person in people:  # in the room's brainstorm
+        person.dots_on_board = left[person.pk]
     return render(request, "ideas/assist.html", {
         "workshop": workshop,
+        "board": board,
         "people": people,
         "selected": selected,
         "ideas": [{**idea, "my_dots": my_votes.get(idea["id"], 0)} for idea in ideas],
@@ -477,7 +483,8 @@ def tally(request, workshop: WorkshopPage):
     """`/w/<code>/tally/`: type the sticker dots counted on a paper poster, once per round; a
     mistake is fixed with a visible correction."""
     _require_assistant(request, workshop)
-    ideas = _visible_ideas_numbered(workshop)
+    board = selectors.board(workshop.pk)
+    ideas = _visible_ideas_numbered(workshop, board)
     sheets = selectors.tally_sheets(workshop.pk)
     data = request.POST if request.method == "POST" else None
     corrects = _int_or_none(request.GET.get("corrects"))  # the form posts back to its own URL
@@ -512,17 +519,19 @@ def tally(request, workshop: WorkshopPage):
     ]
     return render(request, "ideas/tally.html", {
         "workshop": workshop, "ideas": rows, "sheets": sheets, "corrected": corrected, "values": values,
-        "error": error, "allowed": phase_allows(workshop.phase, "paper_tally"),
-        "per_idea": workshop.max_dots_per_idea or workshop.dots_per_participant,
+        "error": error, "allowed": phase_allows(board.phase, "paper_tally"), "board": board,
+        "per_idea": board.cap or board.dots,
     }, status=status)
 
 
 def _printable_context(request, workshop: WorkshopPage) -> dict:
+    board = selectors.board(workshop.pk)
     return {
         "workshop": workshop,
+        "board": board,
         "join_url": join_url(request, workshop),
         "qr_svg": qr_svg_markup(join_url(request, workshop)),
-        "ideas": _visible_ideas_numbered(workshop),
+        "ideas": _visible_ideas_numbered(workshop, board),
         "paper_size": "a3" if request.GET.get("size") == "a3" else "a4",
     }
 
@@ -549,7 +558,7 @@ SUMMARY_IDEAS = 15
 def summary(request, workshop: WorkshopPage):
     """`/w/<code>/summary/`: one page of results for the office's notice board."""
     context = _printable_context(request, workshop)
-    if not can_see_results(request.user, workshop, board_phase=selectors.board_phase(workshop.pk)):
+    if not can_see_results(request.user, workshop, board=selectors.board(workshop.pk)):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
     data = selectors.results(workshop)
     context.update(

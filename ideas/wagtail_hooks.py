@@ -34,6 +34,7 @@ from workshop_site.core.i18n import canonical_pages
 from workshop_site.core.sections import WORKSHOP_PAGE_SECTIONS, Section
 from workshop_site.workshops.models import Phase, WorkshopPage
 
+from . import services
 from .admin_forms import ActivityAdminForm
 from .models import Activity, Idea, Participant
 from .permissions import RUN_WORKSHOP, RunOfShowPermissionPolicy, deletion_refusal
@@ -134,6 +135,7 @@ class ActivityCreateView(generic.CreateView):
 
     def save_instance(self):
         instance = super().save_instance()
+        services.brainstorm_adopts_board(instance)  # a workshop's first brainstorm takes its board
         run_of_show_changed(instance.workshop_id)  # phones, the console and the wall list it
         return instance
 
@@ -150,6 +152,7 @@ class ActivityEditView(generic.EditView):
         # The room it was in, should the facilitator have moved it to another workshop.
         before = self.form.initial.get("workshop")
         instance = super().save_instance()
+        services.brainstorm_adopts_board(instance)
         # The room's run of show, and if the room is on this activity, its new wording.
         run_of_show_changed(instance.workshop_id, edited=instance.pk)
         if before is not None and before != instance.workshop_id:
@@ -207,6 +210,8 @@ class ActivityViewSet(ModelViewSet):
         FieldPanel("title"),
         FieldPanel("prompt"),
         FieldPanel("blind"),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("dots_per_participant"), FieldPanel("max_dots_per_idea")])],
+                        heading=_("Brainstorm")),
         MultiFieldPanel([FieldPanel("max_choices"), InlinePanel("options", label=_("options"))], heading=_("Poll")),
         MultiFieldPanel([
             FieldRowPanel([FieldPanel("scale_min_label"), FieldPanel("scale_max_label")]),

@@ -142,6 +142,8 @@ class ActivityRow(NamedTuple):
     is_current: bool
     blind: bool
     max_choices: int
+    dots_per_participant: int
+    max_dots_per_idea: int | None
     scale_min_label: str
     scale_max_label: str
     position: int
@@ -153,7 +155,7 @@ class ActivityRow(NamedTuple):
 
 ACTIVITY_COLUMNS = (
     "pk", "workshop_id", "kind", "title", "prompt", "phase", "is_current", "blind", "max_choices",
-    "scale_min_label", "scale_max_label", "position", "workshop__phase",
+    "dots_per_participant", "max_dots_per_idea", "scale_min_label", "scale_max_label", "position", "workshop__phase",
 )
 
 
@@ -181,42 +183,49 @@ class Answerer(NamedTuple):
 
 # An answer is the run of show's hottest write (a room of 2,000 answering one poll): its reads
 # run with SQL built once (workshop_site/core/compiled.py), as a vote's do.
-_ANSWERER = CompiledRead(
-    lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id")
-)
+_ANSWERER = {
+    # Who answers, their row held until commit so two sockets of one person write one after the
+    # other. PostgreSQL: FOR NO KEY UPDATE (the lock an UPDATE of the row takes, which this
+    # took before) in the same statement as the read. SQLite: IMMEDIATE transactions already
+    # serialise writers (settings/env.py), so a plain read.
+    locked: CompiledRead(
+        lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id"),
+        suffix="FOR NO KEY UPDATE" if locked else "",
+    )
+    for locked in (False, True)
+}
 _ANSWERED = CompiledRead(
     lambda kind, pk, workshop_id: Activity.objects.filter(kind=kind, pk=pk, workshop_id=workshop_id)
     .order_by().values_list(*ACTIVITY_COLUMNS)
 )
 
 
-def lock_participant(participant_id: int) -> None:
-    """Hold this participant's row until commit, so two sockets of one person write one after
-    the other (PostgreSQL holds the row; SQLite's IMMEDIATE transactions serialise writers)."""
-    table = connection.ops.quote_name(Participant._meta.db_table)
-    pk = connection.ops.quote_name(Participant._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET dots_left = dots_left WHERE {pk} = %s", [participant_id])  # noqa: S608
-
-
-def answerable(participant_id: int | None, activity_id, kind: str) -> tuple[Answerer, ActivityRow]:
-    """The participant and the activity they answer, both of the same room, the activity of
-    this kind and open; the participant's row is locked until commit (`lock_participant`)."""
+def answering(participant_id: int | None, activity_id) -> tuple[Answerer, int]:
+    """Who answers (their row locked until commit) and the id of the activity they name."""
     if participant_id is None:
         raise NotJoined()
     pk = int_or_invalid(activity_id)
-    row = _ANSWERER.first(participant_id)
+    row = _ANSWERER[connection.vendor == "postgresql"].first(participant_id)
     if row is None:
         raise NotJoined()
-    participant = Answerer(*row)
-    values = _ANSWERED.first(kind, pk, participant.workshop_id)
+    return Answerer(*row), pk
+
+
+def open_activity(values: tuple | None) -> ActivityRow:
+    """An activity read as ACTIVITY_COLUMNS (None: none of this room and kind), if it is open."""
     if values is None:
         raise NotFound(_("This activity does not exist in this workshop."))
     activity = activity_row(values)
     if activity.phase != Phase.OPEN:
         raise PhaseClosed(_("This activity is not open for answers."))
-    lock_participant(participant.pk)
-    return participant, activity
+    return activity
+
+
+def answerable(participant_id: int | None, activity_id, kind: str) -> tuple[Answerer, ActivityRow]:
+    """The participant and the activity they answer, both of the same room, the activity of
+    this kind and open; the participant's row is locked until commit (`answering`)."""
+    participant, pk = answering(participant_id, activity_id)
+    return participant, open_activity(_ANSWERED.first(kind, pk, participant.workshop_id))
 
 
 def whole_number(value, *, field: str, low: int, high: int) -> int:

@@ -1,14 +1,15 @@
 """A brainstorm: the workshop's board. Phones post ideas (with tags), then dot-vote; the room
 sees the ideas, the live tallies and the ranking. Its messages are the room's first ones
 (`idea.post`, `vote.cast`, `vote.retract`, `idea.hide`, `idea.merge`: `ideas.services`), and
-its tallies are the `votes` every `tally` frame has always carried. For now a workshop holds
-one brainstorm, whose dots, cap and blind mode are the workshop's own settings."""
+its tallies are the `votes` every `tally` frame has always carried. Each brainstorm has its own
+dots per person (`DotBudget`), cap per idea and blind mode; the room's brainstorm, where a
+message without `activity` goes, is `selectors.room_brainstorm`."""
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from workshop_site.workshops.models import Phase, WorkshopPage
+from workshop_site.workshops.models import Phase
 
 from ..models import Activity, Idea, TallyLine, Vote
 from ..rules import results_shown
@@ -17,10 +18,7 @@ from .base import GROUPS, ROLES, ActivityRow, Kind, group_columns, percent, regi
 
 class Brainstorm(Kind):
     def view(self, activity: ActivityRow) -> dict:
-        rules = WorkshopPage.objects.filter(pk=activity.workshop_id).values(
-            "dots_per_participant", "max_dots_per_idea", "blind_voting").first() or {}
-        return {"dots_per_participant": rules.get("dots_per_participant"),
-                "max_dots_per_idea": rules.get("max_dots_per_idea"), "blind": rules.get("blind_voting", False)}
+        return {"dots_per_participant": activity.dots_per_participant, "max_dots_per_idea": activity.max_dots_per_idea}
 
     def results_of(self, activities: list[ActivityRow]) -> dict[int, dict[str | None, dict]]:
         """`{voters, ideas: [{id, text, votes}]}`: the brainstorm's visible ideas ranked by
@@ -77,8 +75,8 @@ class Brainstorm(Kind):
         return {**figures, "ideas": ideas, "voted": [idea for idea in ideas if idea["votes"]]}
 
     def hides_results(self, activity: ActivityRow, workshop) -> bool:
-        """Blind voting (the workshop's, for its brainstorm) hides the dots until the results."""
-        return not results_shown(blind=activity.blind or workshop.blind_voting, phase=activity.phase)
+        """A blind brainstorm hides its dots until its results."""
+        return not results_shown(blind=activity.blind, phase=activity.phase)
 
 
 register(Brainstorm(

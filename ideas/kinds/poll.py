@@ -1,8 +1,8 @@
 """A poll: each person picks 1 to `max_choices` of 2–10 options, and may change the answer
 while the poll is open (one answer per person per poll, a database constraint)."""
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -13,18 +13,20 @@ from workshop_site.core.errors import Invalid, NotFound
 
 from .. import realtime
 from ..inputs import int_or_invalid
-from ..models import ParticipantRole, PollAnswer, PollOption
+from ..models import Activity, ParticipantRole, PollAnswer, PollOption
 from .base import (
+    ACTIVITY_COLUMNS,
     ANSWER_PHASES,
     GROUPS,
     ROLES,
     ActivityRow,
     Kind,
     ParticipantMessage,
-    answerable,
+    answering,
     by_group,
     far_apart,
     group_columns,
+    open_activity,
     percent,
     register,
     share,
@@ -33,37 +35,87 @@ from .base import (
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
-_OPTIONS = CompiledRead(
-    lambda activity_id: PollOption.objects.filter(activity_id=activity_id).order_by().values_list("pk")
-)
-_ANSWER = CompiledRead(
-    lambda activity_id, participant_id: PollAnswer.objects.filter(activity_id=activity_id, participant_id=participant_id)
-    .order_by().values_list("pk")
-)
 Choice = PollAnswer.options.through
+# The poll with this person's answer to it (its id, or None), in one read after their row is
+# locked (`answering`): the parameters in the order of the SQL, the subquery's first.
+_POLL_AND_ANSWER = CompiledRead(
+    lambda participant_id, kind, pk, workshop_id: Activity.objects.filter(kind=kind, pk=pk, workshop_id=workshop_id)
+    .order_by().annotate(answer=Subquery(
+        PollAnswer.objects.filter(activity_id=OuterRef("pk"), participant_id=participant_id).order_by().values("pk")[:1]
+    )).values_list(*ACTIVITY_COLUMNS, "answer")
+)
+
+
+class _Statements:
+    """An answer's writes as SQL written once per database, with the ORM's table and column
+    names: building each through the ORM cost more CPU than a whole vote (bench/vote_cost.py)."""
+
+    def __init__(self, connection):
+        q = connection.ops.quote_name
+        answer, choice, option = PollAnswer._meta, Choice._meta, PollOption._meta
+        answers, choices, options = q(answer.db_table), q(choice.db_table), q(option.db_table)
+        self.answer_id, self.option_id = (q(choice.get_field(name).column) for name in ("pollanswer", "polloption"))
+        self.option_pk, self.option_activity = q(option.pk.column), q(option.get_field("activity").column)
+        self.options = options
+        self.choices = choices
+        self.insert_answer = (
+            f"INSERT INTO {answers} ({q(answer.get_field('participant').column)}, "  # noqa: S608
+            f"{q(answer.get_field('activity').column)}, {q(answer.get_field('modified').column)}) "
+            f"VALUES (%s, %s, %s) RETURNING {q(answer.pk.column)}"
+        )
+        self.touch_answer = (
+            f"UPDATE {answers} SET {q(answer.get_field('modified').column)} = %s "  # noqa: S608
+            f"WHERE {q(answer.pk.column)} = %s"
+        )
+        self.clear_choices = f"DELETE FROM {choices} WHERE {self.answer_id} = %s"  # noqa: S608
+        self._choose: dict[int, str] = {}
+
+    def choose(self, n: int) -> str:
+        """Insert the chosen options that are this poll's: INSERT … SELECT, so one statement
+        both stores them and tells (its row count) whether each was an option of the poll."""
+        if n not in self._choose:
+            self._choose[n] = (
+                f"INSERT INTO {self.choices} ({self.answer_id}, {self.option_id}) "  # noqa: S608
+                f"SELECT %s, {self.option_pk} FROM {self.options} "
+                f"WHERE {self.option_activity} = %s AND {self.option_pk} IN ({', '.join(['%s'] * n)})"
+            )
+        return self._choose[n]
+
+
+_statements: dict[str, _Statements] = {}
 
 
 @transaction.atomic
 def poll_answer(*, participant_id: int | None, activity_id, option_ids) -> list[int]:
-    """Store this person's answer (replacing an earlier one); returns the chosen option ids."""
-    participant, poll = answerable(participant_id, activity_id, "poll")
+    """Store this person's answer (replacing an earlier one); returns the chosen option ids.
+
+    Four statements for a first answer (two reads, the answer, its options) and five for a
+    changed one (its options cleared and its time updated instead of the answer inserted),
+    where the ORM took seven and eight (bench/vote_cost.py, `answer_ms`)."""
+    participant, pk = answering(participant_id, activity_id)
+    found = _POLL_AND_ANSWER.first(participant.pk, "poll", pk, participant.workshop_id)
+    poll = open_activity(found[:-1] if found is not None else None)
     if not isinstance(option_ids, list) or not option_ids:
         raise Invalid(_("`options` must be a list of one or more option ids."))
     chosen = list(dict.fromkeys(int_or_invalid(option_id) for option_id in option_ids))
     if len(chosen) > poll.max_choices:
         raise Invalid(ngettext("Choose at most %(n)d option.", "Choose at most %(n)d options.", poll.max_choices)
                       % {"n": poll.max_choices})
-    if not {pk for (pk,) in _OPTIONS.all(poll.id)}.issuperset(chosen):
-        raise NotFound(_("This option does not belong to this poll."))
-    # The participant's row is locked (answerable): nobody else writes this answer meanwhile.
-    found = _ANSWER.first(poll.id, participant.pk)
-    if found is None:
-        answer_id = PollAnswer.objects.create(participant_id=participant.pk, activity_id=poll.id).pk
-    else:
-        answer_id = found[0]
-        Choice.objects.filter(pollanswer_id=answer_id).delete()
-        PollAnswer.objects.filter(pk=answer_id).update(modified=timezone.now())
-    Choice.objects.bulk_create([Choice(pollanswer_id=answer_id, polloption_id=pk) for pk in chosen])
+    sql = _statements.get(connection.vendor) or _statements.setdefault(connection.vendor, _Statements(connection))
+    modified = connection.ops.adapt_datetimefield_value(timezone.now())
+    answer_id = found[-1]
+    with connection.cursor() as cursor:
+        # The participant's row is locked (answering): nobody else writes this answer meanwhile.
+        if answer_id is None:
+            cursor.execute(sql.insert_answer, [participant.pk, poll.id, modified])
+            answer_id = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql.clear_choices, [answer_id])
+            cursor.execute(sql.touch_answer, [modified, answer_id])
+        cursor.execute(sql.choose(len(chosen)), [answer_id, poll.id, *chosen])
+        if cursor.rowcount != len(chosen):
+            # An option of another poll (or none): the exception rolls the answer back.
+            raise NotFound(_("This option does not belong to this poll."))
     workshop_id = poll.workshop_id
     transaction.on_commit(lambda: realtime.tallies_changed(workshop_id))
     return chosen

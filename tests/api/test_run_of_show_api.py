@@ -209,8 +209,8 @@ def test_a_blind_activity_is_hidden_from_all_but_a_facilitator_until_its_results
 
 
 def test_blind_voting_still_forbids_the_whole_results_until_the_vote_is_over(workshop, facilitator):
-    run_of_show(workshop, current="brainstorm")
-    type(workshop).objects.filter(pk=workshop.pk).update(blind_voting=True)
+    run = run_of_show(workshop, current="brainstorm")
+    Activity.objects.filter(pk=run["brainstorm"].pk).update(blind=True)  # the brainstorm's own blind mode
     set_room_phase(workshop, "voting")
     response = Client().get("/api/workshops/LIVE23/results")
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
@@ -223,8 +223,7 @@ def test_blind_voting_follows_the_brainstorms_own_phase_wherever_the_room_is(roo
     """The room's phase is the current activity's: a poll showing its results says nothing of
     the brainstorm's vote, and the brainstorm's results free the results whatever the room does."""
     workshop = room["poll"].workshop
-    type(workshop).objects.filter(pk=workshop.pk).update(blind_voting=True)
-    Activity.objects.filter(pk=room["brainstorm"].pk).update(is_current=False, phase="voting")
+    Activity.objects.filter(pk=room["brainstorm"].pk).update(is_current=False, phase="voting", blind=True)
     Activity.objects.filter(pk=room["poll"].pk).update(is_current=True)
     set_room_phase(workshop, "results")
     for path in ("/api/workshops/LIVE23/results", "/w/LIVE23/results/", "/w/LIVE23/results.csv"):

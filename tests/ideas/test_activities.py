@@ -405,7 +405,7 @@ def test_the_room_takes_the_phase_of_the_activity_it_moves_to_and_gets_it_back(w
     assert (view["id"], view["kind"], view["phase"]) == (poll.pk, "poll", "draft")
     assert [o["text"] for o in view["options"]] == ["Dubăsari", "Călărași", "Rezina", "alt raion"]
     assert room(workshop) == ("draft", poll.pk)
-    assert services.board_phase(workshop.pk) == "ideas"  # the brainstorm keeps its phase
+    assert selectors.board(workshop.pk).phase == "ideas"  # the brainstorm keeps its phase
 
     services.phase_set(user=facilitator, workshop_id=workshop.pk, phase="open")
     assert room(workshop) == ("open", poll.pk)
@@ -739,7 +739,7 @@ def test_a_room_on_no_activity_yet_is_a_board_in_the_rooms_phase(workshop, parti
     services.phase_set(user=facilitator, workshop_id=workshop.pk, phase="voting")
     assert services.vote_cast(participant_id=participant.pk, idea_id=idea.pk) == 2
     services.activity_set(user=facilitator, workshop_id=workshop.pk, activity_id=activities["poll"].pk)
-    assert services.board_phase(workshop.pk) == "voting"
+    assert selectors.board(workshop.pk).phase == "voting"
     assert services.vote_cast(participant_id=participant.pk, idea_id=idea.pk) == 1
 
 

@@ -457,9 +457,10 @@ async def test_old_clients_still_post_ideas_while_the_room_is_on_a_poll(workshop
 
 
 async def test_a_blind_brainstorm_stays_blind_while_the_room_shows_a_polls_results(workshop, facilitator):
-    """The workshop's blind voting is its brainstorm's: revealing a poll reveals no dots."""
-    await database_sync_to_async(lambda: type(workshop).objects.filter(pk=workshop.pk).update(blind_voting=True))()
+    """A blind brainstorm stays blind while the room is elsewhere: revealing a poll reveals no dots."""
     run = await build_run(workshop, "brainstorm", "voting")
+    await database_sync_to_async(
+        lambda: Activity.objects.filter(pk=run["activities"]["brainstorm"].pk).update(blind=True))()
     idea, spare = [await database_sync_to_async(Idea.objects.create)(
         workshop=workshop, activity=run["activities"]["brainstorm"], text=text) for text in ("Scaner", "Chioșc")]
     host_cookie = await database_sync_to_async(logged_in_cookie)(facilitator)

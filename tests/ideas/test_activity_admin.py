@@ -43,6 +43,7 @@ def activity_post(workshop, *, kind, title, options=(), statements=(), existing=
     data = {
         "workshop": workshop.pk, "position": fields.pop("position", 5), "kind": kind, "title": title,
         "prompt": "", "max_choices": fields.pop("max_choices", 1), "scale_min_label": "", "scale_max_label": "",
+        "dots_per_participant": fields.pop("dots_per_participant", 3), "max_dots_per_idea": fields.pop("max_dots_per_idea", ""),
         **fields,
     }
     for prefix, rows in (("options", options), ("statements", statements)):
@@ -237,7 +238,9 @@ def test_a_facilitator_adds_a_scale_with_its_statements_and_labels(client, facil
     ({"kind": "words", "options": ["Da", "Nu"]}, "Only a poll has options: remove them, or make this activity a poll."),
     ({"kind": "brainstorm", "statements": ["Ușor"]},
      "Only a scale has statements: remove them, or make this activity a scale."),
-    ({"kind": "brainstorm"}, "A workshop holds one brainstorm for now."),
+    ({"kind": "brainstorm", "dots_per_participant": 2, "max_dots_per_idea": 3},
+     "The cap per idea cannot exceed the dots per person."),
+    ({"kind": "brainstorm", "dots_per_participant": 0}, "Ensure this value is greater than or equal to 1."),
     ({"kind": "poll", "options": ["Da", "   "]}, "This field is required."),
     ({"kind": "quiz"}, "Select a valid choice."),
 ])

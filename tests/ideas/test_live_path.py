@@ -61,10 +61,10 @@ def _during_the_read(monkeypatch, action):
     """Run `action(relay)` on the event loop while the consumer's snapshot read is under way
     (the read waits until the action's frame went out); returns the list of reads made."""
     reads = []
-    real = selectors.snapshot
+    real = selectors.room_state
     loop_holder = {}
 
-    def snapshot(workshop, **kwargs):
+    def room_state(workshop, **kwargs):
         reads.append(workshop.pk)
         if len(reads) == 1:
             relay = realtime._relays[loop_holder["loop"]][workshop.pk]
@@ -75,7 +75,7 @@ def _during_the_read(monkeypatch, action):
                 time.sleep(0.01)
         return real(workshop, **kwargs)
 
-    monkeypatch.setattr(selectors, "snapshot", snapshot)
+    monkeypatch.setattr(selectors, "room_state", room_state)
     return reads, loop_holder
 
 

@@ -121,7 +121,7 @@ def rooms() -> list[dict]:
     holds it and its votes."""
     from django.db.models import Count
 
-    from ideas.models import Activity, Idea
+    from ideas.models import Activity, DotBudget, Idea
     from workshop_site.workshops.models import WorkshopPage
 
     return [
@@ -130,10 +130,16 @@ def rooms() -> list[dict]:
             "code": page.join_code,
             "phase": page.phase,
             "activities": [
-                {"id": pk, "kind": kind, "position": position, "phase": phase, "is_current": is_current}
-                for pk, kind, position, phase, is_current in Activity.objects.filter(workshop=page)
-                .order_by("position", "pk").values_list("pk", "kind", "position", "phase", "is_current")
+                {"id": pk, "kind": kind, "position": position, "phase": phase, "is_current": is_current,
+                 "voting": [dots, cap, blind]}
+                for pk, kind, position, phase, is_current, dots, cap, blind in Activity.objects.filter(workshop=page)
+                .order_by("position", "pk").values_list("pk", "kind", "position", "phase", "is_current",
+                                                        "dots_per_participant", "max_dots_per_idea", "blind")
             ],
+            "budgets": {
+                str(participant): [activity, dots_left] for participant, activity, dots_left in
+                DotBudget.objects.filter(participant__workshop=page).values_list("participant_id", "activity_id", "dots_left")
+            },
             "ideas": {
                 str(pk): {"activity": activity_id, "votes": votes}
                 for pk, activity_id, votes in Idea.objects.filter(workshop=page).annotate(dots=Count("votes"))

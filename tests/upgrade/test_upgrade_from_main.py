@@ -47,6 +47,9 @@ NEW_SINCE_FIXTURE: dict[str, int] = {
     "ideas.ScaleRating": 0,
     "ideas.WordEntry": 0,
     "ideas.HiddenWord": 0,
+    # Each brainstorm's own budget (ideas/migrations/0006_brainstorm_budgets.py): one per
+    # participant of the two rooms, holding the dots they had left.
+    "ideas.DotBudget": 19,
 }
 # A 1fd356a table of those apps that no current model uses any more: say which current
 # model (label) now holds its rows, so a dropped table is a decision and not a loss.
@@ -205,6 +208,13 @@ def read_old(db) -> dict:
         kept = rooms.get(family)
         if kept is None or (language == "ro" and kept["locale"] != "ro"):
             rooms[family] = {"id": pk, "code": code, "phase": phase, "locale": language}
+    voting = {pk: [dots, cap, bool(blind)] for pk, dots, cap, blind in db.rows(
+        "SELECT page_ptr_id, dots_per_participant, max_dots_per_idea, blind_voting FROM workshops_workshoppage")}
+    dots_left = defaultdict(dict)
+    for workshop_id, pk, left in db.rows("SELECT workshop_id, id, dots_left FROM ideas_participant"):
+        dots_left[workshop_id][str(pk)] = left
+    for room in rooms.values():
+        room.update(voting=voting[room["id"]], dots_left=dots_left[room["id"]])
     old["rooms"] = sorted(rooms.values(), key=lambda room: room["id"])
     ideas: dict = defaultdict(dict)
     for code, pk, text, hidden, channel, n in db.rows(
@@ -500,6 +510,12 @@ def test_every_room_becomes_one_current_brainstorm_holding_its_ideas_and_their_v
         }, f"{where}: its ideas are not all in its brainstorm with their votes"
     assert sum(len(idea) for idea in old["ideas"].values()) == old["tables"]["ideas_idea"]
     rooms = {room["id"] for room in old["rooms"]}
+    for room in old["rooms"]:
+        after = pages[room["id"]]
+        brainstorm = after["activities"][0]
+        # The board's dots, cap and blind mode are its brainstorm's, and so is each person's budget.
+        assert brainstorm["voting"] == room["voting"], f"room {room['code']}: {brainstorm['voting']} ≠ {room['voting']}"
+        assert after["budgets"] == {pk: [brainstorm["id"], left] for pk, left in room["dots_left"].items()}
     for page in pages.values():
         if page["id"] not in rooms:
             assert page["activities"] == [] and page["ideas"] == {}, f"the translation {page['code']} got a room of its own"

@@ -92,7 +92,8 @@ class WorkshopPage(BasePage):
         help_text=_("Participants type this on their phones. Generated codes avoid 0/O and 1/I."),
     )
     dots_per_participant = models.PositiveSmallIntegerField(
-        _("dots per participant"), default=3, validators=[MinValueValidator(1), MaxValueValidator(20)]
+        _("dots per participant"), default=3, validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("For a workshop without a brainstorm in its run of show; each brainstorm has its own."),
     )
     max_dots_per_idea = models.PositiveSmallIntegerField(
         _("maximum dots per idea"),

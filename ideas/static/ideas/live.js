@@ -93,6 +93,7 @@
     this.blind = o.blind;
     this.phase = o.phase;
     this.dotsTotal = o.dotsTotal;
+    this.cap = 0; /* most dots on one idea in the room's brainstorm; 0: no limit */
     this.timer = o.timer || null;
     this.ideas = {};
     this.n = this.gen = 0;
@@ -102,9 +103,23 @@
        and this person's answers by activity id. */
     this.activities = [];
     this.activity = null;
+    this.board = null;
     this.answers = {};
     this.talliesVisible = this.rule(this.phase);
     if (initial) this.snapshot(initial);
+  }
+  /* The room's brainstorm (whose ideas and dots the snapshot holds), as the server picks it:
+     the current activity if a brainstorm, else the last brainstorm before it, else the first. */
+  function boardOf(list, currentId) {
+    var current = null, first = null, before = null, i, a;
+    for (i = 0; i < list.length; i++) if (list[i].id === currentId) current = list[i];
+    for (i = 0; i < list.length; i++) {
+      a = list[i];
+      if (a.kind !== 'brainstorm') continue;
+      if (first === null) first = a.id;
+      if (current && (a.position < current.position || (a.position === current.position && a.id <= current.id))) before = a.id;
+    }
+    return before !== null ? before : first;
   }
   Room.prototype = {
     rule: function (phase) { return !this.blind || phase === 'results' || phase === 'closed'; },
@@ -115,6 +130,7 @@
       this.phase = w.phase || this.phase;
       this.title = w.title || this.title;
       if (w.dots_per_participant) this.dotsTotal = w.dots_per_participant;
+      if ('max_dots_per_idea' in w) this.cap = w.max_dots_per_idea || 0; /* each brainstorm its own */
       if (typeof w.blind_voting === 'boolean') this.blind = w.blind_voting;
       k = typeof s.tallies_visible === 'boolean' ? s.tallies_visible : w.tallies_visible;
       this.talliesVisible = typeof k === 'boolean' ? k : this.rule(this.phase);
@@ -126,6 +142,7 @@
       for (k in me.votes || {}) if (has(me.votes, k)) this.me.votes[k] = me.votes[k];
       this.activities = s.activities || [];
       this.activity = s.activity || null;
+      this.board = boardOf(this.activities, s.current_activity);
       this.answers = me.answers || {};
       if (typeof s.online === 'number') this.online = s.online;
       if (s.timer && 'ends_at' in s.timer) this.timer = s.timer.ends_at;
@@ -149,19 +166,24 @@
       var a = this.activity;
       if (a && m.activity === a.id) FIGURES.forEach(function (f) { if (has(m, f)) a[f] = m[f]; else delete a[f]; });
     },
-    /* The room moved to another activity, or the current one changed phase. */
+    /* The room moved to another activity, or the current one changed phase. True when the
+       room's brainstorm changed with it: its ideas and this person's dots are another's then. */
     moved: function (view) {
-      var i;
+      var i, board;
       this.activity = view;
       for (i = 0; i < this.activities.length; i++) {
         if (this.activities[i].id === view.id) this.activities[i].phase = view.phase;
       }
+      board = boardOf(this.activities, view.id);
+      if (board === this.board) return false;
+      this.board = board;
+      return true;
     },
     /* The run of show was rewritten (an activity added, edited, moved or deleted): the new
        list; the room's own activity keeps the phase its `phase` frames gave it. */
     listed: function (list) {
       this.activities = list;
-      if (this.activity) this.moved(this.activity);
+      return this.activity ? this.moved(this.activity) : false;
     },
     phased: function (phase) {
       this.phase = phase;
@@ -189,8 +211,18 @@
           render('ideas');
         },
         tally: function (m) { r.tally(m); render('tally'); },
-        activity: function (m) { if (m.activity) { r.moved(m.activity); render('activity'); } },
-        activities: function (m) { if (m.activities) { r.listed(m.activities); render('activities'); } },
+        activity: function (m) {
+          if (!m.activity) return;
+          var another = r.moved(m.activity);
+          render('activity');
+          return another ? 'sync' : undefined; /* the other brainstorm's ideas and budget */
+        },
+        activities: function (m) {
+          if (!m.activities) return;
+          var another = r.listed(m.activities); /* e.g. a brainstorm added before the current poll */
+          render('activities');
+          return another ? 'sync' : undefined;
+        },
         phase: function (m) {
           r.phased(m.phase);
           r.talliesVisible = typeof m.tallies_visible === 'boolean' ? m.tallies_visible : r.rule(m.phase);
@@ -215,7 +247,7 @@
 
     function call(name, msg) {
       if (typeof handlers[name] === 'function') {
-        try { handlers[name](msg); } catch (e) { if (window.console) console.error(e); }
+        try { return handlers[name](msg); } catch (e) { if (window.console) console.error(e); }
       }
     }
     function banner(state, text) {
@@ -289,7 +321,7 @@
         }
         seq = m.seq;
       }
-      call(m.type, m);
+      if (call(m.type, m) === 'sync') { syncAt = 0; sync(); } /* a handler needs the whole state */
     }
 
     function send(type, payload) {

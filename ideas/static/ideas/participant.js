@@ -3,7 +3,7 @@
 window.AtelierLive.livePage(function (page) {
   'use strict';
   var AL = window.AtelierLive, room = page.room, t = page.t, show = page.show, setText = AL.setText, make = AL.make;
-  var TALLY = /^(voting|results|closed)$/, cap = +page.attr('max-per-idea') || 0, list = $('idea-list');
+  var TALLY = /^(voting|results|closed)$/, list = $('idea-list');
   var inflight = 0, lastTouch = 0, resortTimer;
   function $(id) { return document.getElementById(id); }
 
@@ -89,7 +89,7 @@ window.AtelierLive.livePage(function (page) {
     setText(p.tally, t('votes', { n: idea.votes }));
     setText(p.mine, t('my-dots', { n: mine }));
     p.mine.className = mine ? 'my-dots has-dots' : 'my-dots';
-    p.plus.setAttribute('aria-disabled', String(room.me.dots_left <= 0 || (cap > 0 && mine >= cap)));
+    p.plus.setAttribute('aria-disabled', String(room.me.dots_left <= 0 || (room.cap > 0 && mine >= room.cap)));
     p.minus.setAttribute('aria-disabled', String(mine <= 0));
   }
 
@@ -106,7 +106,7 @@ window.AtelierLive.livePage(function (page) {
     if (!room.joined() || room.phase !== 'voting') return;
     err.textContent = '';
     if (cast && room.me.dots_left <= 0) return show(err, t('no-dots'));
-    if (cast && cap && mine >= cap) return show(err, t('cap-reached'));
+    if (cast && room.cap && mine >= room.cap) return show(err, t('cap-reached'));
     if (!cast && !mine) return;
     room.me.votes[key] = mine + d;
     room.me.dots_left -= d;
