@@ -206,7 +206,9 @@ def results(request, workshop: WorkshopPage):
     if not sees_all and selectors.blind_voting_hides(workshop, activities):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
     data = selectors.results(workshop)
-    rows = [{**row, "author_role": row["author_role_label"]} for row in data["ideas"]]
+    items = action_items_for(request.user, [row["id"] for row in data["ideas"]])
+    rows = [{**row, "author_role": row["author_role_label"], "action_items": items.get(row["id"], [])}
+            for row in data["ideas"]]
     action_plans = editable_plans_for(request.user, workshop)
     shown = [
         activity_display(request, workshop, activity, number, rows, action_plans)
@@ -316,6 +318,20 @@ def editable_plans_for(user, workshop) -> list:
     if not user.is_authenticated:
         return []
     return [plan for offer in hooks.get_hooks(RESULTS_ACTION_PLANS) for plan in offer(user, workshop)]
+
+
+# The same app names the items made of each idea that this user may read, so the ranking links
+# an idea to them: each function is called as `fn(user, idea_ids)` and returns, by idea id, a
+# list of {"office", "actions": [{"title", "url"}]}.
+IDEA_ACTION_ITEMS = "atelier_idea_action_items"
+
+
+def action_items_for(user, idea_ids: list[int]) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for contribute in hooks.get_hooks(IDEA_ACTION_ITEMS):
+        for idea_id, groups in contribute(user, idea_ids).items():
+            found.setdefault(idea_id, []).extend(groups)
+    return found
 
 
 @live_workshop_view

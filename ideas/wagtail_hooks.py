@@ -36,11 +36,18 @@ from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import services
 from .admin_forms import ActivityAdminForm
+from .admin_panels import WorkshopsPanel
 from .models import Activity, Idea, Participant
 from .permissions import RUN_WORKSHOP, RunOfShowPermissionPolicy, deletion_refusal
 from .run_of_show import run_of_show_changed
 
 register_permission_policy(Activity, RunOfShowPermissionPolicy(Activity))
+
+
+@hooks.register("construct_homepage_panels")
+def workshops_panel(request, panels):
+    """The dashboard starts with the workshops: live now, next, past, and "New workshop"."""
+    panels.append(WorkshopsPanel())
 
 
 @hooks.register(WORKSHOP_PAGE_SECTIONS, order=10)

@@ -7,6 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from workshop_site.core.errors import DomainError
 from workshop_site.core.i18n import canonical_pages
+from workshop_site.offices.forms import offices_one_per_family
 from workshop_site.offices.models import OfficePage
 
 from . import services
@@ -25,7 +26,7 @@ class ActionPlanAdminForm(WagtailAdminModelForm):
         offices = canonical_pages(OfficePage.objects.all()).order_by("title")
         if plan_filter is not None:
             offices = offices.filter(team_group__in=self.for_user.groups.all())
-        self.fields["office"].queryset = offices
+        offices_one_per_family(self.fields["office"], offices)  # named in the reader's language
 
 
 class ActionItemAdminForm(WagtailAdminModelForm):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workshop_site.core.models import TimeStampedModel
 
@@ -42,11 +43,13 @@ class ActionPlan(TimeStampedModel):
 
 
 class ItemStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("not started")
-    IN_PROGRESS = "in_progress", _("in progress")
-    BLOCKED = "blocked", _("blocked")
-    DONE = "done", _("done")
-    DROPPED = "dropped", _("dropped")
+    # In a context of their own: a language with genders makes them agree with "action item"
+    # (Romanian "acțiune": finalizată), where feedback's "done" agrees with "feedback".
+    NOT_STARTED = "not_started", pgettext_lazy("action item status", "not started")
+    IN_PROGRESS = "in_progress", pgettext_lazy("action item status", "in progress")
+    BLOCKED = "blocked", pgettext_lazy("action item status", "blocked")
+    DONE = "done", pgettext_lazy("action item status", "done")
+    DROPPED = "dropped", pgettext_lazy("action item status", "dropped")
 
 
 class Priority(models.TextChoices):

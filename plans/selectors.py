@@ -3,13 +3,20 @@
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Max, Prefetch
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Max, Prefetch, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
-from workshop_site.core.i18n import canonical_pages
+from workshop_site.core.i18n import canonical_pages, localized
 from workshop_site.offices.models import OfficePage
 
 from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Milestone, Priority
+from .rules import editable_plans_filter
 
 
 def item_progress(item: ActionItem) -> int:
@@ -68,6 +75,7 @@ def plan_summary(plan: ActionPlan, today: dt.date | None = None) -> dict:
     labels = dict(ItemStatus.choices)  # once, not get_status_display() per item
     return {
         "plan": plan,
+        "workshop": localized([plan.workshop])[0] if plan.workshop else None,  # in the reader's language
         "items": [
             {
                 "item": item, "progress": item_progress(item), "overdue": item.is_overdue(today),
@@ -83,8 +91,8 @@ def plan_summary(plan: ActionPlan, today: dt.date | None = None) -> dict:
 
 
 def timeline(items: list[ActionItem], today: dt.date) -> dict | None:
-    """Bars of a Gantt-like SVG: x and width in 0–1000 units between the earliest start and the
-    latest due date."""
+    """One labelled row per dated item: its bar's x and width in 0–1000 units between the
+    earliest start and the latest due date, and the dates it spans."""
     dated = [i for i in items if i.start or i.due]
     if not dated:
         return None
@@ -96,14 +104,15 @@ def timeline(items: list[ActionItem], today: dt.date) -> dict | None:
         return round(1000 * (day - first).days / span, 1)
 
     bars = []
-    for row, item in enumerate(dated):
+    for item in dated:
         start, due = item.start or item.due, item.due or item.start
         bars.append({
-            "item": item, "row": row, "y": 8 + row * 28, "x": x(start), "width": max(x(due) - x(start), 6),
+            "item": item, "start": start, "due": due, "x": x(start), "width": max(x(due) - x(start), 6),
             "overdue": item.is_overdue(today), "done": item.status == ItemStatus.DONE,
+            "status_label": ItemStatus(item.status).label,
         })
     today_x = x(today) if first <= today <= last else None
-    return {"bars": bars, "first": first, "last": last, "today_x": today_x, "height": 16 + 28 * len(dated)}
+    return {"bars": bars, "first": first, "last": last, "today_x": today_x}
 
 
 def origins(item: ActionItem) -> list[dict]:
@@ -117,27 +126,105 @@ def origins(item: ActionItem) -> list[dict]:
     return found
 
 
+def origin_links(item: ActionItem, *, user) -> list[dict]:
+    """Where the item came from, as the item page links to it: an idea to its row on its
+    workshop's results, a prototype version to its play mode, feedback to its triage (for those
+    who triage it; others read its text)."""
+    links = []
+    for idea in item.ideas.select_related("workshop"):
+        # A merged idea lives on in the idea it was merged into; a hidden one is not shown.
+        shown = idea.merged_into_id or (None if idea.hidden else idea.pk)
+        url = reverse("ideas_results", args=[idea.workshop.join_code]) + f"#idea-{shown}" if shown else None
+        links.append({"kind": "idea", "text": idea.text, "url": url})
+    for version in item.prototype_versions.select_related("prototype"):
+        links.append({
+            "kind": "prototype_version", "text": f"{version.prototype.title} v{version.number}",
+            "url": reverse("prototypes_play_version", args=[version.prototype.slug, version.number]),
+        })
+    for feedback in item.feedback.select_related("version__prototype"):
+        url = None
+        if user.has_perm("feedback.triage_feedback", feedback):
+            url = reverse("feedback_admin_detail", args=[feedback.pk])
+        links.append({"kind": "feedback", "text": feedback.text, "url": url})
+    return links
+
+
+def items_from_ideas(user, idea_ids) -> dict[int, list[dict]]:
+    """The action items made of these ideas (or of ideas merged into them) that the user may
+    read, by idea and then by office in the reader's language: the results page links each
+    idea to them. One query, and one for the offices' translations."""
+    links = ActionItem.ideas.through.objects.filter(Q(idea_id__in=idea_ids) | Q(idea__merged_into__in=idea_ids))
+    plan_filter = editable_plans_filter(user)
+    if plan_filter is not None:
+        readable = Q(actionitem__plan__published=True)
+        for key, value in plan_filter.items():
+            readable |= Q(**{f"actionitem__plan__{key}": value})
+        links = links.filter(readable)
+    links = (
+        links.annotate(shown_idea=Coalesce("idea__merged_into", "idea_id"))
+        .select_related("actionitem__plan__office")
+        .order_by("actionitem__plan__office__title", "actionitem__plan", "actionitem__sort_order", "actionitem")
+    )
+    offices = {}
+    found: dict[int, dict[int, list[dict]]] = {}
+    for link in links:
+        item = link.actionitem
+        offices[item.plan.office_id] = item.plan.office
+        found.setdefault(link.shown_idea, {}).setdefault(item.plan.office_id, []).append(
+            {"title": item.title, "url": reverse("plans_item", args=[item.pk])}
+        )
+    titles = {office.translation_key: office.title for office in localized(offices.values())}
+    return {
+        idea_id: [
+            {"office": titles.get(offices[office_id].translation_key, offices[office_id].title), "actions": actions}
+            for office_id, actions in by_office.items()
+        ]
+        for idea_id, by_office in found.items()
+    }
+
+
 def history(item: ActionItem) -> list[dict]:
-    """The item's updates, newest first, with field names and values as people read them."""
+    """The item's updates, newest first, each change as a sentence people read."""
     updates = ItemUpdate.objects.filter(item=item).select_related("user").order_by("-created", "-pk")
     return [{"update": update, "changes": describe_changes(update.changes)} for update in updates]
 
 
-def describe_changes(changes: dict) -> list[tuple[str, str, str]]:
-    from django.utils.translation import gettext as _
+def _shown(field: str, value) -> str:
+    """A stored value (`services._display`: a choice, a number, an ISO date, a name) as read."""
+    if value is None or value == "":
+        return "—"
+    names = {"status": dict(ItemStatus.choices), "priority": dict(Priority.choices)}.get(field)
+    if names:
+        return str(names.get(value, value))
+    if field in ("start", "due"):
+        try:
+            return date_format(dt.date.fromisoformat(str(value)), "j E Y")
+        except ValueError:
+            return str(value)
+    return str(value)
 
-    labels = {"created": _("created")}
-    choices = {"status": dict(ItemStatus.choices), "priority": dict(Priority.choices)}
+
+def describe_changes(changes: dict) -> list[str]:
+    """An update's changes as sentences in the reader's language: "Item created: …",
+    "Milestone done: …", and for a field "Status: not started → done"."""
     described = []
     for field, (before, after) in changes.items():
-        if field not in labels:
+        if field == "created":
+            described.append(_("Item created: %(title)s") % {"title": after})
+        elif field == "milestone" and before is None:
+            described.append(_("Milestone added: %(title)s") % {"title": after})
+        elif field == "milestone_done":  # [its title, done or not]
+            done = _("Milestone done: %(title)s") if after else _("Milestone not done any more: %(title)s")
+            described.append(done % {"title": before})
+        elif field == "milestone":
+            # Before the history kept facts, a milestone's state was written out: "title: done".
+            described.append(_("Milestone: %(change)s") % {"change": after})
+        else:
             try:
-                labels[field] = str(ActionItem._meta.get_field(field).verbose_name)
-            except Exception:  # noqa: BLE001 - a field that no longer exists keeps its name
-                labels[field] = field
-        names = choices.get(field, {})
-        described.append((labels[field], str(names.get(before, before) if before is not None else "—"),
-                          str(names.get(after, after) if after is not None else "—")))
+                label = str(ActionItem._meta.get_field(field).verbose_name)
+            except FieldDoesNotExist:  # a field that no longer exists keeps its name
+                label = field
+            described.append(f"{capfirst(label)}: {_shown(field, before)} → {_shown(field, after)}")
     return described
 
 

@@ -216,8 +216,8 @@ def milestone_set_done(*, user, milestone_id, done: bool) -> Milestone:
     if milestone.done != bool(done):
         Milestone.objects.filter(pk=milestone.pk).update(done=bool(done))
         milestone.done = bool(done)
-        state = _("done") if done else _("not done")
-        _record(milestone.item, user, {"milestone": [milestone.title, f"{milestone.title}: {state}"]})
+        # Kept as facts, not as words: the history speaks each reader's language.
+        _record(milestone.item, user, {"milestone_done": [milestone.title, bool(done)]})
     return milestone
 
 

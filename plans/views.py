@@ -21,7 +21,7 @@ from .selectors import (
     history,
     item_progress,
     offices_overview,
-    origins,
+    origin_links,
     plans_for_office,
 )
 
@@ -53,7 +53,7 @@ def item_detail(request, item_id: int):
         raise PermissionDenied
     return render(request, "plans/item_detail.html", {
         "item": item, "plan": item.plan, "office": item.plan.office, "progress": item_progress(item),
-        "overdue": item.is_overdue(), "origins": origins(item), "history": history(item), "form": form,
+        "overdue": item.is_overdue(), "origins": origin_links(item, user=request.user), "history": history(item), "form": form,
         "can_edit": can_edit,
     }, status=400 if form is not None and form.is_bound and form.errors else 200)
 

@@ -1,6 +1,7 @@
 """Plans and items in the Wagtail admin, filtered and checked by the same rule as everywhere;
 and what plans add to other apps' pages through their hooks: the office page's plans, the
-action plans a workshop's results offer, and "make an action item" on the feedback triage."""
+action plans a workshop's results offer and the items made of its ideas, and "make an action
+item" on the feedback triage."""
 
 from django.http import Http404
 from django.urls import path
@@ -21,7 +22,12 @@ from .admin_forms import ActionItemAdminForm, ActionPlanAdminForm
 from .models import ActionItem, ActionPlan
 from .permissions import OfficePlanPermissionPolicy
 from .rules import editable_plans_filter
-from .selectors import plan_summary, plans_editable_by, plans_for_office
+from .selectors import (
+    items_from_ideas,
+    plan_summary,
+    plans_editable_by,
+    plans_for_office,
+)
 
 register_permission_policy(ActionPlan, OfficePlanPermissionPolicy(ActionPlan))
 register_permission_policy(ActionItem, OfficePlanPermissionPolicy(ActionItem, plan_path="plan__"))
@@ -146,6 +152,12 @@ def action_plans_for_results(user, workshop) -> list:
     """The results page's one-click "add to an action plan" (ideas.views): the plans of the
     workshop's offices this user may add items to."""
     return plans_editable_by(user, workshop.offices.all())
+
+
+@hooks.register("atelier_idea_action_items")
+def action_items_of_ideas(user, idea_ids) -> dict:
+    """The results page's way back from an idea to the items made of it (ideas.views)."""
+    return items_from_ideas(user, idea_ids)
 
 
 @hooks.register("atelier_feedback_triage_sections")

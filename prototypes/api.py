@@ -4,17 +4,18 @@ at `/api/openapi.json`)."""
 
 from typing import Annotated
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router
 from pydantic import Field
 
 from workshop_site.core.api import Choice, Out, errors, links
-from workshop_site.offices.models import Service
 
 from .models import Actor, Channel, MapKind, Prototype
 from .selectors import (
     hotspot_payload,
     screen_rendition,
+    service_by_slug,
     service_maps,
     step_payload,
     versions_with_screens,
@@ -119,8 +120,6 @@ def prototype_detail(request, slug: Annotated[str, Path(example="maternitate-onl
     drafts = request.user.has_perm("prototypes.view_draft", prototype)
     versions = list(versions_with_screens(prototype, published_only=not drafts))
     if not versions and not drafts:
-        from django.http import Http404
-
         raise Http404
     return {
         "slug": prototype.slug,
@@ -136,7 +135,9 @@ def prototype_detail(request, slug: Annotated[str, Path(example="maternitate-onl
 
 @router.get("/services/{slug}/maps", response={200: MapsOut, **errors(404)}, auth=None)
 def maps(request, slug: Annotated[str, Path(example="indemnizatia-de-maternitate")]):
-    service = get_object_or_404(Service, slug=slug)
+    service = service_by_slug(slug)
+    if service is None:
+        raise Http404
     return {
         "service": service.slug,
         "maps": [

@@ -1,11 +1,13 @@
 """The prototypes part of the demo: the maternity allowance's as-is (26 steps) and to-be
-(20 steps) maps, and the clickable prototype `maternitate-online` drawn with Pillow."""
+(20 steps) maps, in Romanian and in Russian, and the clickable prototype `maternitate-online`
+drawn with Pillow."""
 
 import io
 from decimal import Decimal
 
 from django.core.files.images import ImageFile
 from wagtail.images import get_image_model
+from wagtail.models import Locale
 
 from .drawing import draw_screen
 from .models import Hotspot, MapStep, Prototype, Screen, ServiceMap
@@ -68,6 +70,81 @@ TO_BE = [
     ("Evaluează serviciul după plată", "citizen", "electronic", [], "0", []),
 ]
 
+# Each map's title and description (and, translated, its steps' titles).
+AS_IS_NAMES = ("Indemnizația de maternitate: azi (26 de pași)", "", [])
+TO_BE_NAMES = (
+    "Indemnizația de maternitate: online (20 de pași)",
+    "Cerere online, statut urmărit de mamă, fără pașii dublați pe hârtie.",
+    [],
+)
+# The two maps in Russian: the same steps, in the same order, in Russian words.
+AS_IS_RU = (
+    "Пособие по беременности и родам: сегодня (26 шагов)", "",
+    [
+        "Получает больничный лист у семейного врача",
+        "Врач выдаёт больничный лист на бумаге",
+        "Просит у работодателя справку о застрахованном доходе",
+        "Работодатель выдаёт справку о доходе",
+        "Получает выписку со счёта в банке",
+        "Банк выдаёт выписку со счёта",
+        "Подаёт документы в окно ТКСС",
+        "Проверяет документы и выдаёт расписку",
+        "Регистрирует заявление в бумажном журнале входящих",
+        "Передаёт бумажное дело в отдел пособий",
+        "Вносит данные заявления в информационную систему",
+        "Копирует дело для бумажного архива",
+        "Проверяет страховой стаж в регистре застрахованных",
+        "Запрашивает на бумаге подтверждение страхового стажа",
+        "Рассчитывает размер пособия",
+        "Вручную пересчитывает размер пособия на расчётном листе",
+        "Составляет решение о назначении",
+        "Регистрирует решение в системе",
+        "Подписывает решение и ставит печать",
+        "Составляет платёжную ведомость на бумаге",
+        "Формирует электронный платёжный список",
+        "Отправляет подписанную ведомость в банк курьером",
+        "Перечисляет пособие на счёт матери",
+        "Отвечает по телефону, на каком этапе заявление",
+        "Звонит в ТКСС узнать, на каком этапе заявление",
+        "Приходит в ТКСС забрать решение",
+    ],
+)
+TO_BE_RU = (
+    "Пособие по беременности и родам: онлайн (20 шагов)",
+    "Заявление онлайн, мать сама следит за его статусом, без шагов, дублируемых на бумаге.",
+    [
+        "Получает больничный лист у семейного врача",
+        "Врач выдаёт электронный больничный лист",
+        "Подаёт заявление онлайн, с телефона или компьютера",
+        "Работодатель подтверждает застрахованный доход в системе",
+        "Указывает банковский счёт в онлайн-заявлении",
+        "Банк подтверждает счёт в электронном виде",
+        "Проверяет онлайн-заявление и отправляет подтверждение",
+        "Заявление регистрируется автоматически",
+        "Принимает заявление в информационной системе",
+        "Проверяет страховой стаж в регистре застрахованных",
+        "Рассчитывает размер пособия",
+        "Составляет электронное решение",
+        "Регистрирует решение в системе",
+        "Подписывает решение электронной подписью",
+        "Формирует электронный платёжный список",
+        "Перечисляет пособие на счёт матери",
+        "Следит за статусом заявления онлайн",
+        "Отвечает по телефону на оставшиеся вопросы",
+        "Получает решение по электронной почте или SMS",
+        "Оценивает услугу после выплаты",
+    ],
+)
+DOCUMENTS_RU = {
+    "buletin de identitate": "удостоверение личности",
+    "poliță de asigurare": "медицинский полис",
+    "cerere către angajator": "заявление работодателю",
+    "certificat de concediu medical": "больничный лист",
+    "certificat de venit": "справка о доходе",
+    "extras de cont": "выписка со счёта",
+    "cerere tipizată": "типовое заявление",
+}
+
 BUTTON = (0.08, 0.82, 0.84, 0.07)
 SECOND_BUTTON = (0.08, 0.72, 0.84, 0.07)
 BACK = (0.02, 0.015, 0.12, 0.06)
@@ -91,29 +168,50 @@ def seed(demo) -> None:
     if not ServiceMap.objects.filter(service=service).exists():
         _seed_maps(service)
         demo.note("maternity allowance maps")
+    russian = Locale.objects.filter(language_code="ru").first()
+    if russian is not None and not ServiceMap.objects.filter(service=service, locale=russian).exists():
+        _seed_maps(service, locale=russian)
+        demo.note("maternity allowance maps (ru)")
     if not Prototype.objects.filter(slug=PROTOTYPE).exists():
         _seed_prototype(demo, service)
         demo.note(f"prototype {PROTOTYPE}")
 
 
-def _seed_maps(service) -> None:
-    as_is = ServiceMap.objects.create(service=service, kind="as_is", title="Indemnizația de maternitate: azi (26 de pași)")
+def _seed_maps(service, locale=None) -> None:
+    """The as-is and to-be maps; given a `locale` (Russian), their translations: the same steps
+    and facts in Russian words, each map in the translation family of the Romanian one."""
+    family = {}
+    if locale is not None:
+        family = dict(ServiceMap.objects.filter(service=service, locale=service.locale).values_list("kind", "translation_key"))
+
+    def new_map(kind: str, title: str, description: str) -> ServiceMap:
+        language = {"locale": locale, "translation_key": family[kind]} if locale is not None else {}
+        return ServiceMap.objects.create(service=service, kind=kind, title=title, description=description, **language)
+
+    def words(names: tuple, n: int, title: str, documents: list[str]) -> tuple[str, list[str]]:
+        """Step n's title and documents in the map's language."""
+        if locale is None:
+            return title, documents
+        return names[2][n - 1], [DOCUMENTS_RU[document] for document in documents]
+
+    as_is_names, to_be_names = (AS_IS_RU, TO_BE_RU) if locale else (AS_IS_NAMES, TO_BE_NAMES)
+    as_is = new_map("as_is", as_is_names[0], as_is_names[1])
     old_steps = []
     for n, (title, actor, channel, documents, days, removed) in enumerate(AS_IS, start=1):
+        title, documents = words(as_is_names, n, title, documents)
         old_steps.append(MapStep.objects.create(
             map=as_is, sort_order=n, title=title, actor=actor, channel=channel,
             documents="\n".join(documents), duration_days=Decimal(days), removed=removed,
         ))
-    to_be = ServiceMap.objects.create(
-        service=service, kind="to_be", title="Indemnizația de maternitate: online (20 de pași)",
-        description="Cerere online, statut urmărit de mamă, fără pașii dublați pe hârtie.",
-    )
+    to_be = new_map("to_be", to_be_names[0], to_be_names[1])
     for n, (title, actor, channel, documents, days, replaces) in enumerate(TO_BE, start=1):
+        title, documents = words(to_be_names, n, title, documents)
         step = MapStep.objects.create(
             map=to_be, sort_order=n, title=title, actor=actor, channel=channel,
             documents="\n".join(documents), duration_days=Decimal(days),
         )
         step.replaces.set([old_steps[i - 1] for i in replaces])
+        step.save()  # a parental many-to-many is written when its object is saved
 
 
 def _seed_prototype(demo, service) -> None:

@@ -4,6 +4,8 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from workshop_site.offices.forms import offices_one_per_family
+
 from .models import Hotspot, MapKind, Screen
 
 
@@ -91,6 +93,13 @@ class BaseHotspotFormSet(BaseModelFormSet):
 HotspotFormSet = modelformset_factory(
     Hotspot, form=HotspotForm, formset=BaseHotspotFormSet, extra=1, can_delete=True, max_num=60, validate_max=True
 )
+
+
+class PrototypeForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each office once, not its Romanian and its Russian page.
+        offices_one_per_family(self.fields["offices"])
 
 
 class ServiceMapForm(WagtailAdminModelForm):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.models import Orderable
+from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 
 
@@ -224,8 +224,10 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("phone")
 
 
-class ServiceMap(ClusterableModel):
-    """A service step by step, as it is or as it will be (a service blueprint)."""
+class ServiceMap(TranslatableMixin, ClusterableModel):
+    """A service step by step, as it is or as it will be (a service blueprint). A translation
+    is a copy with its steps in another language, for the same (canonical) service; the service
+    page shows the reader's."""
 
     service = models.ForeignKey("offices.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="maps")
     kind = models.CharField(_("kind"), max_length=10, choices=MapKind.choices)
@@ -241,7 +243,7 @@ class ServiceMap(ClusterableModel):
         InlinePanel("steps", label=_("Steps")),
     ]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         verbose_name = _("service map")
         verbose_name_plural = _("service maps")
         ordering = ["service", "kind", "sort_order", "pk"]

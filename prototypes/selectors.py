@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from workshop_site.core.i18n import canonical_objects, localized_objects
 from workshop_site.offices.models import Service
 
 from .models import (
@@ -80,12 +81,18 @@ def office_prototypes(office, *, drafts: bool):
     return prototypes
 
 
-def office_mapped_services(office):
-    """The services of the office's prototypes that have service maps."""
-    return (
+def office_mapped_services(office) -> list[Service]:
+    """The services of the office's prototypes that have service maps, in the reader's language."""
+    services = (
         Service.objects.filter(prototypes__offices__translation_key=office.translation_key, maps__isnull=False)
         .distinct().order_by("name")
     )
+    return localized_objects(services)
+
+
+def service_by_slug(slug: str) -> Service | None:
+    """The canonical service with this slug (a translation keeps its service's slug)."""
+    return canonical_objects(Service.objects.filter(slug=slug)).first()
 
 
 def versions_with_screens(prototype: Prototype, *, published_only: bool):
@@ -148,8 +155,12 @@ def map_metrics(steps: list[MapStep]) -> MapMetrics:
 
 
 def service_maps(service) -> list[tuple[ServiceMap, list[MapStep], MapMetrics]]:
+    """The service's maps, each once and in the reader's language where it is translated, with
+    their steps (in order) and metrics."""
+    of_service = ServiceMap.objects.filter(service__translation_key=service.translation_key)
+    shown = [m.pk for m in localized_objects(canonical_objects(of_service).only("pk", "translation_key", "locale"))]
     maps = (
-        ServiceMap.objects.filter(service=service)
+        ServiceMap.objects.filter(pk__in=shown)
         .order_by("kind", "sort_order", "pk")
         .prefetch_related(Prefetch("steps", queryset=MapStep.objects.order_by("sort_order", "pk").prefetch_related("replaces")))
     )

@@ -20,10 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
-from workshop_site.offices.models import Service
-
 from .models import Actor, MapKind, Prototype, PrototypeVersion, Screen
-from .selectors import screen_rendition, service_maps, versions_with_screens
+from .selectors import (
+    screen_rendition,
+    service_by_slug,
+    service_maps,
+    versions_with_screens,
+)
 
 # Each function is called as `fn(request, play)` with the `Play` below, and returns None or a
 # dict with any of:
@@ -185,13 +188,18 @@ def _int(value) -> int | None:
 
 def service_page(request, slug: str):
     """`/services/<slug>/`: the as-is and to-be maps side by side, with their metrics."""
-    service = get_object_or_404(Service, slug=slug)
+    service = service_by_slug(slug)
+    if service is None:
+        raise Http404
     maps = service_maps(service)
     as_is = next(((m, s, x) for m, s, x in maps if m.kind == MapKind.AS_IS), None)
     to_be = [(m, s, x) for m, s, x in maps if m.kind == MapKind.TO_BE]
-    prototypes = Prototype.objects.filter(service=service, versions__published=True).distinct().order_by("title")
+    prototypes = (
+        Prototype.objects.filter(service__translation_key=service.translation_key, versions__published=True)
+        .distinct().order_by("title")
+    )
     return render(request, "prototypes/service_page.html", {
-        "service": service,
+        "service": service.localized,  # its words in the reader's language
         "actors": Actor.choices,
         "blueprints": [_blueprint(m, steps, metrics) for m, steps, metrics in ([as_is] if as_is else []) + to_be],
         "as_is": as_is,

@@ -12,7 +12,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from workshop_site.core.sections import OFFICE_PAGE_SECTIONS, Section
 
 from . import admin_views
-from .forms import ServiceMapForm
+from .forms import PrototypeForm, ServiceMapForm
 from .models import Prototype, PrototypeVersion, ServiceMap
 from .selectors import office_mapped_services, office_prototypes
 
@@ -22,6 +22,7 @@ class PrototypeViewSet(SnippetViewSet):
     icon = "mobile-alt"
     list_display = ["title", "service", "slug"]
     search_fields = ["title"]
+    edit_handler = ObjectList(Prototype.panels, base_form_class=PrototypeForm)
 
 
 class ServiceMapViewSet(SnippetViewSet):

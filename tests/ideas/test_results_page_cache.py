@@ -26,7 +26,7 @@ def table_of(response) -> str:
 def rows_of(response) -> dict[int, dict]:
     """The ranking as a visitor reads it: per idea, its rank, text, tags, votes and channels."""
     rows = {}
-    for idea_id, cells in re.findall(r'<tr data-idea-id="(\d+)">(.*?)</tr>', table_of(response), re.S):
+    for idea_id, cells in re.findall(r'<tr[^>]* data-idea-id="(\d+)"[^>]*>(.*?)</tr>', table_of(response), re.S):
         channel = dict(re.findall(r'data-channel="(\w+)">(\d+)<', cells))
         rows[int(idea_id)] = {
             "rank": int(re.search(r'<td class="num">(\d+)</td>', cells).group(1)),

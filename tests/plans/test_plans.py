@@ -195,7 +195,7 @@ def test_office_page_shows_progress_overdue_counts_and_timeline(client, plan, it
     html = client.get("/birouri/rezina/").content.decode()
     assert "Planul Rezina" in html and "plan-progress-value" in html
     assert "is-overdue" in html and "overdue-count" in html
-    assert "timeline-svg" in html and 'class="bar overdue"' in html
+    assert 'class="timeline-row is-overdue"' in html and 'class="bar overdue"' in html
 
 
 def test_office_page_lists_many_items_in_a_fixed_number_of_queries(client, plan, django_assert_max_num_queries):

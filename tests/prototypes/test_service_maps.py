@@ -83,7 +83,7 @@ def test_a_to_be_step_cannot_replace_a_step_of_another_services_map(demo, facili
     other_service = ServiceFactory(slug="ajutor", name="Ajutor")
     foreign_map = ServiceMap.objects.create(service=other_service, kind="as_is", title="Altul")
     foreign_step = MapStep.objects.create(map=foreign_map, title="Pas străin", actor="citizen", channel="paper", sort_order=1)
-    to_be = ServiceMap.objects.get(service__slug="indemnizatia-de-maternitate", kind="to_be")
+    to_be = ServiceMap.objects.get(service__slug="indemnizatia-de-maternitate", kind="to_be", locale__language_code="ro")
     client.force_login(facilitator)
     url = reverse("wagtailsnippets_prototypes_servicemap:edit", args=[to_be.pk])
     form = client.get(url).context["form"]
@@ -108,3 +108,61 @@ def test_a_to_be_step_cannot_replace_a_step_of_another_services_map(demo, facili
     assert response.context["form"].errors or response.context["form"].formsets["steps"].errors
     assert list(MapStep.objects.get(pk=steps.forms[0].instance.pk).replaces.values_list("pk", flat=True)) == before
 
+
+
+def test_a_service_and_its_maps_translated_in_the_admin_s_way_speak_the_reader_s_language(tree, client):
+    """Wagtail's own "Translate" (copy_for_translation) of a service and of a map: the words in
+    Russian at the service's one address, the facts (steps, metrics) the same."""
+    from wagtail.models import Locale
+
+    ru = Locale.objects.get(language_code="ru")
+    service = ServiceFactory(slug="ajutor-social", name="Ajutor social", institution="DASPF")
+    as_is = ServiceMap.objects.create(service=service, kind="as_is", title="Azi")
+    MapStep.objects.create(map=as_is, sort_order=1, title="Depune cererea", actor="citizen", channel="in_person",
+                           documents="buletin", duration_days=1)
+    translated_service = service.copy_for_translation(ru)
+    translated_service.name = "Социальная помощь"
+    translated_service.save()
+    translated_map = as_is.copy_for_translation(ru)  # with its steps
+    translated_map.title = "Сегодня"
+    translated_map.save()
+    translated_map.steps.update(title="Подаёт заявление", documents="удостоверение личности")
+
+    def page(language):
+        client.cookies["atelier_language"] = language
+        response = client.get("/services/ajutor-social/")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    russian = page("ru")
+    assert "Социальная помощь" in russian and "Сегодня" in russian and "Подаёт заявление" in russian
+    assert "Depune cererea" not in russian and 'data-step-id=' in russian
+    romanian = page("ro")
+    assert "Ajutor social" in romanian and "Depune cererea" in romanian and "Подаёт" not in romanian
+    # One service and one map per family, whatever the language: the API answers in the reader's.
+    body = client.get("/api/services/ajutor-social/maps", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert [(m["title"], m["metrics"]["steps"]) for m in body["maps"]] == [("Azi", 1)]  # the cookie says ro
+    client.cookies["atelier_language"] = "ru"
+    body = client.get("/api/services/ajutor-social/maps").json()
+    assert [(m["title"], [s["title"] for s in m["steps"]]) for m in body["maps"]] == [("Сегодня", ["Подаёт заявление"])]
+
+
+def test_the_admin_translates_a_service_and_refuses_a_second_service_at_the_same_slug(tree, client):
+    from wagtail.models import Locale
+
+    from tests.factories import UserFactory
+    from workshop_site.offices.models import Service
+
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    service = ServiceFactory(slug="ajutor-social", name="Ajutor social", institution="DASPF")
+    ru = Locale.objects.get(language_code="ru")
+    url = reverse("simple_translation:submit_snippet_translation", args=["offices", "service", service.pk])
+    assert client.post(url, {"locales": [ru.pk]}).status_code == 302
+    translation = Service.objects.get(translation_key=service.translation_key, locale=ru)
+    assert (translation.slug, translation.name) == ("ajutor-social", "Ajutor social")  # to be put in Russian
+
+    add = reverse("wagtailsnippets_offices_service:add")
+    response = client.post(add, {"name": "Alt ajutor", "slug": "ajutor-social", "institution": "X", "description": "",
+                                 "tags": ""})
+    assert response.status_code == 200 and "slug" in response.context["form"].errors
+    assert Service.objects.filter(slug="ajutor-social").count() == 2  # the service and its translation

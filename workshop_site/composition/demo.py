@@ -24,7 +24,12 @@ from prototypes import demo as prototypes_demo
 from workshop_site.core.page_tree import wagtail_roots_ensure
 from workshop_site.core.roles import facilitators_group_ensure
 from workshop_site.home.models import HomePage
-from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
+from workshop_site.offices.models import (
+    OfficeIndexPage,
+    OfficePage,
+    OfficeProvider,
+    Service,
+)
 from workshop_site.offices.services import office_team_ensure
 from workshop_site.workshops.models import Phase, WorkshopIndexPage, WorkshopPage
 
@@ -65,6 +70,9 @@ OFFICES = [
         "district": "Călărași",
         "address": "or. Călărași, str. Alexandru cel Bun 1",
         "username": "calarasi",
+        # Its plan's "portable scanner" item is done (plans/demo.py reads it off this page);
+        # the other teams still wait for theirs, and DEMO29 in Rezina asks what to do meanwhile.
+        "has_scanner": True,
     },
     {
         "slug": "rezina",
@@ -76,15 +84,105 @@ OFFICES = [
 ]
 
 
-def providers_for(district: str) -> list[tuple[str, str, str]]:
-    """The six providers under each pilot office's roof: (name, sector, services)."""
+# The mobile team's equipment in each language: the description, what it has, what it lacks
+# (and the scanner and printer, which a team has once its plan's item is done).
+ROMANIAN_EQUIPMENT = {
+    "lacks": "<p>Echipa mobilă vizitează satele săptămânal, dar nu poate livra serviciul pe loc: "
+             "nu are scaner și nici acces la registrele electronice.</p>",
+    "has": "<p>Echipa mobilă vizitează satele săptămânal și are acum scaner și imprimantă portabilă, "
+           "dar încă nu are acces la registrele electronice din teren.</p>",
+    "always": ["laptop", "telefon mobil"],
+    "scanner": ["scaner", "imprimantă portabilă"],
+    "missing": ["acces la registrele electronice", "conexiune mobilă la internet"],
+}
+RUSSIAN_EQUIPMENT = {
+    "lacks": "<p>Мобильная команда еженедельно выезжает в сёла, но не может оказать услугу на месте: "
+             "у неё нет сканера и доступа к электронным регистрам.</p>",
+    "has": "<p>Мобильная команда еженедельно выезжает в сёла; теперь у неё есть сканер и портативный "
+           "принтер, но доступа к электронным регистрам на выезде пока нет.</p>",
+    "always": ["ноутбук", "мобильный телефон"],
+    "scanner": ["сканер", "портативный принтер"],
+    "missing": ["доступ к электронным регистрам", "мобильный интернет"],
+}
+
+
+def mobile_team_equipment(has_scanner: bool, words: dict) -> dict:
+    """An office page's description and equipment lists, with or without the scanner."""
+    available = words["always"] + (words["scanner"] if has_scanner else [])
+    missing = ([] if has_scanner else words["scanner"]) + words["missing"]
+    return {
+        "description": words["has" if has_scanner else "lacks"],
+        "mobile_team_equipment_available": "\n".join(available),
+        "mobile_team_equipment_missing": "\n".join(missing),
+    }
+
+
+# The six providers under each pilot office's roof: their sector, then their name and services
+# in Romanian and in Russian ({district} is the office's).
+PROVIDERS = [
+    ("public",
+     ("Casa Teritorială de Asigurări Sociale {district}", "pensii, indemnizații, certificate"),
+     ("Территориальная касса социального страхования {district}", "пенсии, пособия, справки")),
+    ("public",
+     ("Direcția Asistență Socială și Protecția Familiei {district}", "ajutor social, compensații, servicii sociale"),
+     ("Управление социальной помощи и защиты семьи {district}", "социальная помощь, компенсации, социальные услуги")),
+    ("public",
+     ("Agenția Națională pentru Ocuparea Forței de Muncă, subdiviziunea {district}", "locuri de muncă, ajutor de șomaj"),
+     ("Национальное агентство занятости, подразделение {district}", "вакансии, пособие по безработице")),
+    ("public",
+     ("Agenția Servicii Publice, ghișeul {district}", "acte de identitate, cadastru, înregistrări"),
+     ("Агентство государственных услуг, окно {district}", "удостоверения личности, кадастр, регистрация")),
+    ("associative",
+     ("Centrul de consultanță juridică comunitară", "consultanță juridică gratuită"),
+     ("Общественный центр юридических консультаций", "бесплатные юридические консультации")),
+    ("private",
+     ("Agenția bancară locală", "plăți, conturi pentru prestații sociale"),
+     ("Местное отделение банка", "платежи, счета для социальных выплат")),
+]
+LANGUAGES = ("ro", "ru")  # the order of the words in PROVIDERS and AGENDAS
+
+
+def providers_for(district: str, language: str = "ro") -> list[OfficeProvider]:
+    """An office's providers, in its page's language."""
+    column = 1 + LANGUAGES.index(language)
     return [
-        (f"Casa Teritorială de Asigurări Sociale {district}", "public", "pensii, indemnizații, certificate"),
-        (f"Direcția Asistență Socială și Protecția Familiei {district}", "public", "ajutor social, compensații, servicii sociale"),
-        (f"Agenția Națională pentru Ocuparea Forței de Muncă, subdiviziunea {district}", "public", "locuri de muncă, ajutor de șomaj"),
-        (f"Agenția Servicii Publice, ghișeul {district}", "public", "acte de identitate, cadastru, înregistrări"),
-        ("Centrul de consultanță juridică comunitară", "associative", "consultanță juridică gratuită"),
-        ("Agenția bancară locală", "private", "plăți, conturi pentru prestații sociale"),
+        OfficeProvider(name=row[column][0].format(district=district), sector=row[0], services_offered=row[column][1])
+        for row in PROVIDERS
+    ]
+
+
+# Each workshop's agenda: start, minutes, method, then title and description in Romanian and in
+# Russian.
+AGENDAS = {
+    "kickoff": [
+        (dt.time(10), 30, "presentation",
+         ("Cine suntem și de ce suntem aici", ""), ("Кто мы и зачем мы здесь", "")),
+        (dt.time(10, 30), 90, "ideas",
+         ("Drumul cetățeanului prin BCIS: unde se blochează", "Pe grupe, câte un birou pilot."),
+         ("Путь гражданина через СБИУ: где он застревает", "По группам, по одному пилотному бюро.")),
+        (dt.time(12), 60, "break", ("Pauză de prânz", ""), ("Обеденный перерыв", "")),
+        (dt.time(13), 45, "voting",
+         ("Votul cu buline", "Trei buline de persoană."), ("Голосование точками", "По три точки на человека.")),
+        (dt.time(13, 45), 120, "planning",
+         ("Planul de acțiuni al fiecărui birou", ""), ("План действий каждого бюро", "")),
+    ],
+    "live": [
+        (dt.time(10), 20, "presentation",
+         ("Ce știm despre echipa mobilă", ""), ("Что мы знаем о мобильной команде", "")),
+        (dt.time(10, 20), 40, "ideas",
+         ("Idei: de la telefon", "Intrați cu codul DEMO29."), ("Идеи: с телефона", "Войдите с кодом DEMO29.")),
+        (dt.time(11), 20, "voting", ("Vot cu trei buline", ""), ("Голосование тремя точками", "")),
+    ],
+}
+
+
+def agenda(workshop: str, language: str = "ro") -> list[tuple[str, dict]]:
+    """A workshop's agenda as its StreamField takes it, in its page's language."""
+    column = 3 + LANGUAGES.index(language)
+    return [
+        ("item", {"starts_at": row[0], "duration_minutes": row[1], "method": row[2],
+                  "title": row[column][0], "description": row[column][1]})
+        for row in AGENDAS[workshop]
     ]
 
 
@@ -184,20 +282,13 @@ def offices_ensure(demo: Demo) -> None:
                 address=spec["address"],
                 opening_hours="Luni–Vineri, 8:00–17:00",
                 introduction=f"Biroul pilot din raionul {spec['district']}: servicii publice sub un singur acoperiș.",
-                description=(
-                    "<p>Echipa mobilă vizitează satele săptămânal, dar nu poate livra serviciul pe loc: "
-                    "nu are scaner și nici acces la registrele electronice.</p>"
-                ),
                 mobile_team_vehicle_seats=4,
                 mobile_team_specialists=9,
                 mobile_team_visits="săptămânal, în satele raionului",
-                mobile_team_equipment_available="laptop\ntelefon mobil",
-                mobile_team_equipment_missing=(
-                    "scaner\nacces la registrele electronice\nimprimantă portabilă\nconexiune mobilă la internet"
-                ),
+                **mobile_team_equipment(spec.get("has_scanner", False), ROMANIAN_EQUIPMENT),
             )
-            for name, sector, services in providers_for(spec["district"]):
-                office.providers.add(office.providers.model(name=name, sector=sector, services_offered=services))
+            for provider in providers_for(spec["district"]):
+                office.providers.add(provider)
             _publish(index, office)
             demo.note(f"office {spec['slug']}")
         office_team_ensure(office=office)
@@ -269,13 +360,7 @@ def workshops_ensure(demo: Demo) -> None:
             join_code="KICK16",
             dots_per_participant=3,
             phase=Phase.CLOSED,
-            agenda=[
-                ("item", {"starts_at": dt.time(10), "duration_minutes": 30, "title": "Cine suntem și de ce suntem aici", "description": "", "method": "presentation"}),
-                ("item", {"starts_at": dt.time(10, 30), "duration_minutes": 90, "title": "Drumul cetățeanului prin BCIS: unde se blochează", "description": "Pe grupe, câte un birou pilot.", "method": "ideas"}),
-                ("item", {"starts_at": dt.time(12), "duration_minutes": 60, "title": "Pauză de prânz", "description": "", "method": "break"}),
-                ("item", {"starts_at": dt.time(13), "duration_minutes": 45, "title": "Votul cu buline", "description": "Trei buline de persoană.", "method": "voting"}),
-                ("item", {"starts_at": dt.time(13, 45), "duration_minutes": 120, "title": "Planul de acțiuni al fiecărui birou", "description": "", "method": "planning"}),
-            ],
+            agenda=agenda("kickoff"),
         )
         kickoff.suggested_tags.add("front-office", "back-office", "documente", "online", "echipa mobilă")
         kickoff.offices.set(offices)
@@ -302,11 +387,7 @@ def workshops_ensure(demo: Demo) -> None:
             max_dots_per_idea=None,
             blind_voting=False,
             phase=Phase.IDEAS,
-            agenda=[
-                ("item", {"starts_at": dt.time(10), "duration_minutes": 20, "title": "Ce știm despre echipa mobilă", "description": "", "method": "presentation"}),
-                ("item", {"starts_at": dt.time(10, 20), "duration_minutes": 40, "title": "Idei: de la telefon", "description": "Intrați cu codul DEMO29.", "method": "ideas"}),
-                ("item", {"starts_at": dt.time(11), "duration_minutes": 20, "title": "Vot cu trei buline", "description": "", "method": "voting"}),
-            ],
+            agenda=agenda("live"),
         )
         live.suggested_tags.add("front-office", "back-office", "documente", "online", "echipa mobilă")
         live.offices.set(offices)
@@ -316,11 +397,52 @@ def workshops_ensure(demo: Demo) -> None:
     demo.workshops["live"] = live
 
 
-# The pilot offices in Russian (page content; the interface has its own .po files).
-RUSSIAN_OFFICES = {
-    "dubasari": ("СБИУ Дубэсарь", "Дубэсарь"),
-    "calarasi": ("СБИУ Кэлэрашь", "Кэлэрашь"),
-    "rezina": ("СБИУ Резина", "Резина"),
+# The demo's content in Russian (the interface has its own .po files): the services, the
+# workshops and the offices (their providers and agendas are in PROVIDERS and AGENDAS above).
+RUSSIAN_SERVICES = {
+    "indemnizatia-de-maternitate": (
+        "Пособие по беременности и родам",
+        "Национальная касса социального страхования (CNAS)",
+        "Пособие, которое выплачивают застрахованным матерям на время отпуска по беременности и родам. "
+        "Картирование, ориентированное на пользователя, нашло 26 шагов между гражданкой и банковской "
+        "выплатой; 6 шагов бэк-офиса, дублировавшихся на бумаге и в электронном виде, убраны.",
+    ),
+    "ajutor-social": (
+        "Социальная помощь",
+        "Управление социальной помощи и защиты семьи",
+        "Денежная выплата семьям с низкими доходами.",
+    ),
+    "certificat-de-pensie": (
+        "Справка о пенсии",
+        "Территориальная касса социального страхования",
+        "Справка для пенсионеров, которую в сёлах часто просят у мобильной команды.",
+    ),
+}
+
+KICKOFF_RU = {
+    "title": "Стартовый семинар: перепроектирование СБИУ",
+    "introduction": (
+        "Первый семинар: по шесть поставщиков услуг и районных специалистов от каждого пилотного бюро "
+        "назвали проблемы и выбрали идеи, которые стоит попробовать."
+    ),
+    "place": "Кишинёв, конференц-зал лаборатории социальных инноваций",
+    "agenda": agenda("kickoff", "ru"),
+}
+
+LIVE_RU = {
+    "title": "Мобильная команда: услуга на месте, в селе",
+    "introduction": (
+        "Как мобильной команде (9 специалистов, 4 места в машине, без сканера) оказывать "
+        "услугу на месте, а не только информировать? Предлагайте идеи и голосуйте за них."
+    ),
+    "place": "Резина, зал заседаний районного совета",
+    "agenda": agenda("live", "ru"),
+}
+
+RUSSIAN_OFFICES = {  # title, district, address
+    "dubasari": ("СБИУ Дубэсарь", "Дубэсарь", "с. Кочиерь, ул. Михая Эминеску, 1, Дубэсарский район"),
+    "calarasi": ("СБИУ Кэлэрашь", "Кэлэрашь", "г. Кэлэрашь, ул. Александру чел Бун, 1"),
+    "rezina": ("СБИУ Резина", "Резина", "г. Резина, ул. 27 Августа, 1"),
 }
 
 
@@ -338,8 +460,10 @@ def _translation_ensure(demo: Demo, page: Page, locale: Locale, **fields) -> Pag
 
 
 def translations_ensure(demo: Demo) -> None:
-    """Home, the office list, the three pilot offices, the workshop list and the live workshop
-    in Russian: a Russian speaker reads them at /ru/…; votes and plans stay on the Romanian pages."""
+    """Home, the office list, the three pilot offices with their providers, the workshop list,
+    both workshops with their agendas, and the services in Russian: a Russian speaker reads
+    them at /ru/… (the services at their one address); votes and plans stay on the Romanian
+    pages. A page translated before keeps its words: seeding again changes nothing."""
     ru = Locale.objects.get(language_code="ru")
     _translation_ensure(
         demo, demo.home, ru,
@@ -359,36 +483,31 @@ def translations_ensure(demo: Demo) -> None:
         demo, index, ru, title="Бюро СБИУ",
         introduction="Совместные бюро информации и услуг в пилотных районах.",
     )
-    for slug, (title, district) in RUSSIAN_OFFICES.items():
+    has_scanner = {spec["slug"]: spec.get("has_scanner", False) for spec in OFFICES}
+    for slug, (title, district, address) in RUSSIAN_OFFICES.items():
         _translation_ensure(
             demo, demo.offices[slug], ru,
-            title=title, district=district,
+            title=title, district=district, address=address,
             introduction=f"Пилотное бюро в районе {district}: государственные услуги под одной крышей.",
-            description=(
-                "<p>Мобильная команда еженедельно выезжает в сёла, но не может оказать услугу на месте: "
-                "у неё нет сканера и доступа к электронным регистрам.</p>"
-            ),
             opening_hours="Понедельник–пятница, 8:00–17:00",
             mobile_team_visits="еженедельно, в сёла района",
-            mobile_team_equipment_available="ноутбук\nмобильный телефон",
-            mobile_team_equipment_missing=(
-                "сканер\nдоступ к электронным регистрам\nпортативный принтер\nмобильный интернет"
-            ),
+            **mobile_team_equipment(has_scanner[slug], RUSSIAN_EQUIPMENT),
+            providers=providers_for(district, "ru"),
         )
     live = demo.workshops["live"]
     _translation_ensure(
         demo, live.get_parent(), ru, title="Семинары",
         introduction="Семинары совместного создания услуг с гражданами и поставщиками услуг.",
     )
-    _translation_ensure(
-        demo, live, ru,
-        title="Мобильная команда: услуга на месте, в селе",
-        introduction=(
-            "Как мобильной команде (9 специалистов, 4 места в машине, без сканера) оказывать "
-            "услугу на месте, а не только информировать? Предлагайте идеи и голосуйте за них."
-        ),
-        place="Резина, зал заседаний районного совета",
-    )
+    _translation_ensure(demo, live, ru, **LIVE_RU)
+    _translation_ensure(demo, demo.workshops["kickoff"], ru, **KICKOFF_RU)
+    for slug, (name, institution, description) in RUSSIAN_SERVICES.items():
+        service = demo.services[slug]
+        if not service.has_translation(ru):
+            translation = service.copy_for_translation(ru)  # Wagtail's own: same slug, same tags
+            translation.name, translation.institution, translation.description = name, institution, description
+            translation.save()
+            demo.note(f"service {slug} ({ru.language_code})")
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import io
 import posixpath
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -38,7 +39,7 @@ from django.utils import timezone
 from modelcluster.models import ClusterableModel
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from feedback.models import Feedback, Tap, TaskRun, TestTask
 from ideas.models import Idea, Participant, TallyLine, TallySheet, Vote, WorkshopHelper
@@ -51,6 +52,7 @@ from prototypes.models import (
     Screen,
     ServiceMap,
 )
+from workshop_site.core.i18n import canonical_objects
 from workshop_site.core.page_tree import wagtail_roots_ensure
 from workshop_site.home.models import HomePage
 from workshop_site.offices.models import OfficeIndexPage, OfficePage, Service
@@ -215,8 +217,17 @@ class ModelSection:
                 row[name] = [ctx.ref(target, pk) for pk in (getattr(obj, name) or [])]
             if self.tags:
                 row["tags"] = sorted(obj.tags.names())
+            row.update(self.extra_row(obj))
             out.append(row)
         return out
+
+    def extra_row(self, obj) -> dict:
+        """What a section adds to a row besides its fields and pointers."""
+        return {}
+
+    def extra_values(self, ctx: ImportContext, row: dict) -> dict:
+        """What a section reads back from `extra_row`, for the new object."""
+        return {}
 
     def load(self, ctx: ImportContext, rows: list[dict]) -> None:
         created = ctx.objects.setdefault(self.name, {})
@@ -242,6 +253,7 @@ class ModelSection:
                 values[name] = ctx.user(row.get(name))
             for name, target in self.id_lists.items():
                 values[name] = [ctx.get(target, ref).pk for ref in row.get(name) or [] if ctx.get(target, ref)]
+            values.update(self.extra_values(ctx, row))
             obj = self.model(**values)
             obj.save()
             created[row["ref"]] = obj
@@ -363,7 +375,7 @@ class ServiceSection(ModelSection):
     def load(self, ctx: ImportContext, rows: list[dict]) -> None:
         objects = ctx.objects.setdefault(self.name, {})
         for row in rows:
-            service = Service.objects.filter(slug=row["slug"]).first()
+            service = canonical_objects(Service.objects.filter(slug=row["slug"])).first()
             if service is None:
                 service = Service(**{name: row.get(name) or "" for name in self.fields})
                 service.tags.set(row.get("tags") or [])
@@ -428,6 +440,20 @@ class ImageSection(ModelSection):
 
 
 class ServiceMapSection(ModelSection):
+    """A service's maps with their translations: each row names its language and its family
+    (a file from before maps were translated has neither: the default language, a family each)."""
+
+    def extra_row(self, obj) -> dict:
+        return {"locale": obj.locale.language_code, "translation_key": str(obj.translation_key)}
+
+    def extra_values(self, ctx: ImportContext, row: dict) -> dict:
+        locale = Locale.objects.filter(language_code=row.get("locale") or "").first() or Locale.get_default()
+        key = row.get("translation_key")
+        try:
+            return {"locale": locale, "translation_key": uuid.UUID(key) if key else uuid.uuid4()}
+        except (TypeError, ValueError):
+            raise TransferRefused(f"Service map {row.get('ref')}: {key!r} is not a translation key.") from None
+
     def load(self, ctx: ImportContext, rows: list[dict]) -> None:
         wanted = [r for r in rows if getattr(ctx.get("services", r.get("service")), "pk", None) in ctx.created_services]
         super().load(ctx, wanted)

@@ -5,7 +5,8 @@ Offices and workshops can be translated with Wagtail's own localisation
 one page of the family, its *canonical* page: the one in the default locale (Romanian), or
 the oldest when the family has none there. Plans, prototypes and workshops point at the
 canonical office, ideas and votes at the canonical workshop; listings show each family once,
-in the reader's language when a live translation exists.
+in the reader's language when a live translation exists. Translatable snippets (services and
+their maps) follow the same rule through `canonical_objects` and `localized_objects`.
 """
 
 from collections.abc import Iterable
@@ -53,9 +54,8 @@ def localized(pages: Iterable[Page]) -> list[Page]:
     pages = list(pages)
     if not pages or not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
         return pages
-    try:
-        active = Locale.objects.get(language_code=get_supported_content_language_variant(get_language()))
-    except (Locale.DoesNotExist, LookupError):
+    active = _active_locale()
+    if active is None:
         return pages
     keys = {page.translation_key for page in pages if page.locale_id != active.pk}
     if not keys:
@@ -78,3 +78,32 @@ def translation_url(page: Page, language_code: str) -> str | None:
     if translation is None or not translation.live:
         return None
     return translation.url
+
+
+def _active_locale() -> Locale | None:
+    try:
+        return Locale.objects.get(language_code=get_supported_content_language_variant(get_language()))
+    except (Locale.DoesNotExist, LookupError):
+        return None
+
+
+def canonical_objects(objects: QuerySet) -> QuerySet:
+    """`canonical_pages` for translatable snippets: one object per translation family."""
+    default = Locale.get_default()
+    in_default = objects.model._default_manager.filter(locale=default).values("translation_key")
+    return objects.filter(Q(locale=default) | ~Q(translation_key__in=in_default))
+
+
+def localized_objects(objects: Iterable) -> list:
+    """`localized` for translatable snippets: each object swapped for its translation in the
+    active language when one exists (one query for the whole list)."""
+    objects = list(objects)
+    if not objects or not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return objects
+    active = _active_locale()
+    keys = {obj.translation_key for obj in objects if active is not None and obj.locale_id != active.pk}
+    if not keys:
+        return objects
+    model = type(objects[0])
+    translations = {obj.translation_key: obj for obj in model._default_manager.filter(locale=active, translation_key__in=keys)}
+    return [translations.get(obj.translation_key, obj) for obj in objects]

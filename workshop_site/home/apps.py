@@ -20,5 +20,5 @@ def _home_translated(sender, source_obj, target_obj, **kwargs):
 
     from .models import HomePage
 
-    if isinstance(source_obj.specific, HomePage):
+    if isinstance(getattr(source_obj, "specific", None), HomePage):  # snippets have no `specific`
         facilitators_group_ensure(root_page=target_obj)

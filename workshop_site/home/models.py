@@ -6,7 +6,7 @@ from workshop_site.core.models import BasePage
 
 
 class HomePage(BasePage):
-    """The site's front page: what Atelier is, upcoming and past workshops, the offices."""
+    """The site's front page: what Atelier is, the workshops happening now, upcoming and past, the offices."""
 
     body = RichTextField(_("body"), blank=True, features=["bold", "italic", "link", "ol", "ul", "h2", "h3"])
 
@@ -22,13 +22,13 @@ class HomePage(BasePage):
     def get_context(self, request, *args, **kwargs):
         from workshop_site.core.i18n import canonical, canonical_pages, localized
         from workshop_site.offices.models import OfficePage
-        from workshop_site.workshops.models import WorkshopPage, split_upcoming_and_past
+        from workshop_site.workshops.models import WorkshopPage, workshops_by_time
 
         context = super().get_context(request, *args, **kwargs)
         # Every office and workshop once, in the reader's language where it is translated.
         home = canonical(self)
         workshops = canonical_pages(WorkshopPage.objects.descendant_of(home).live())
-        context.update(split_upcoming_and_past(localized(workshops)))
+        context.update(workshops_by_time(localized(workshops)))
         offices = canonical_pages(OfficePage.objects.descendant_of(home).live()).order_by("title")
         context["offices"] = localized(offices)
         return context

@@ -17,5 +17,6 @@ def _office_translated(sender, source_obj, target_obj, **kwargs):
     from .models import OfficePage
     from .services import office_translation_link
 
-    if isinstance(source_obj.specific, OfficePage):
+    # Snippets (services, maps) send it too, and have no `specific`.
+    if isinstance(getattr(source_obj, "specific", None), OfficePage):
         office_translation_link(source=source_obj.specific, translation=target_obj.specific)

@@ -2,6 +2,7 @@
 they bring under one roof."""
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -10,7 +11,7 @@ from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable
+from wagtail.models import Locale, Orderable, TranslatableMixin
 from wagtail.search import index
 
 from workshop_site.core.i18n import canonical, localized
@@ -22,14 +23,16 @@ class TaggedService(TaggedItemBase):
     content_object = ParentalKey("offices.Service", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class Service(index.Indexed, ClusterableModel):
+class Service(TranslatableMixin, index.Indexed, ClusterableModel):
     """A public service citizens come for, e.g. the maternity allowance paid by CNAS.
 
-    Prototypes and service maps (as-is / to-be) are made for a service.
+    Prototypes and service maps (as-is / to-be) are made for a service. It is translated as
+    pages are (`core.i18n`): a translation carries the words and keeps the slug, the facts
+    (prototypes, maps) point at the canonical one, the service in the default language.
     """
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100)
     institution = models.CharField(
         _("providing institution"), max_length=200,
         help_text=_("The institution that provides the service, e.g. CNAS."),
@@ -50,13 +53,21 @@ class Service(index.Indexed, ClusterableModel):
         index.AutocompleteField("name"),
     ]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         verbose_name = _("service")
         verbose_name_plural = _("services")
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug", "locale"], name="service_slug_unique_per_locale")]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # The form leaves out the locale, so Django skips the constraint above: checked here.
+        locale_id = self.locale_id or Locale.get_default().pk
+        if Service.objects.filter(slug=self.slug, locale_id=locale_id).exclude(pk=self.pk).exists():
+            raise ValidationError({"slug": _("Another service already has this slug.")})
 
 
 class OfficeIndexPage(BasePage):

@@ -16,5 +16,5 @@ class WorkshopsConfig(AppConfig):
 def _workshop_translated(sender, source_obj, target_obj, **kwargs):
     from .models import WorkshopPage
 
-    if isinstance(source_obj.specific, WorkshopPage):
+    if isinstance(getattr(source_obj, "specific", None), WorkshopPage):  # snippets have no `specific`
         target_obj.specific.translation_share_room(source_obj.specific)

@@ -19,11 +19,12 @@ from workshop_site.core.sections import WORKSHOP_PAGE_SECTIONS, sections_context
 from workshop_site.offices.models import OfficePage
 
 from .blocks import AgendaBlock
+from .forms import WorkshopPageForm
 from .join_codes import lookup_variants, new_join_code
 
 
 class WorkshopIndexPage(BasePage):
-    """The list of workshops, upcoming first."""
+    """The list of workshops: happening now, upcoming, past."""
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["workshops.WorkshopPage"]
@@ -37,7 +38,7 @@ class WorkshopIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         workshops = WorkshopPage.objects.child_of(canonical(self)).live()
-        context.update(split_upcoming_and_past(localized(workshops)))
+        context.update(workshops_by_time(localized(workshops)))
         return context
 
 
@@ -53,6 +54,10 @@ class Phase(models.TextChoices):
     VOTING = "voting", _("voting")
     RESULTS = "results", _("results")
     CLOSED = "closed", _("closed")
+
+
+# The room is in use: open for answers, collecting ideas, voting or showing its results.
+LIVE_PHASES = frozenset({Phase.OPEN, Phase.IDEAS, Phase.VOTING, Phase.RESULTS})
 
 
 class WorkshopSuggestedTag(TaggedItemBase):
@@ -115,6 +120,7 @@ class WorkshopPage(BasePage):
 
     parent_page_types = ["workshops.WorkshopIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = WorkshopPageForm
     # A copied workshop is a new session with a code of its own.
     exclude_fields_in_copy = ["join_code"]
 
@@ -199,14 +205,20 @@ class WorkshopPage(BasePage):
         return None
 
 
-def split_upcoming_and_past(workshops) -> dict:
-    """Live now (open for ideas or votes), upcoming (soonest first) and past (latest first)."""
+def workshops_by_time(workshops) -> dict:
+    """Happening now (soonest first), upcoming (soonest first) and past (latest first).
+
+    A workshop is happening now while its room is in use (a live phase) or while its scheduled
+    hours run: the room's phase is its current activity's, so a closed poll may hold the room
+    with the rest of the run of show still to come. Otherwise a closed workshop is past, and one
+    still in draft is upcoming until it starts."""
     now = timezone.now()
     live, upcoming, past = [], [], []
     for workshop in workshops:
-        if workshop.phase in {Phase.OPEN, Phase.IDEAS, Phase.VOTING}:
+        running = workshop.starts_at <= now and workshop.ends_at is not None and now < workshop.ends_at
+        if workshop.phase in LIVE_PHASES or running:
             live.append(workshop)
-        elif workshop.starts_at >= now:
+        elif workshop.phase != Phase.CLOSED and workshop.starts_at > now:
             upcoming.append(workshop)
         else:
             past.append(workshop)

@@ -1,8 +1,10 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from workshop_site.core.i18n import canonical_pages, localized
 from workshop_site.core.sections import OFFICE_PAGE_SECTIONS, Section
 
+from .admin_links import NewWorkshopMenuItem
 from .models import WorkshopPage
 
 
@@ -15,3 +17,9 @@ def office_workshops(request, page):
         "workshops/includes/office_workshops.html",
         {"workshops": localized(canonical_pages(workshops).distinct().order_by("-starts_at"))},
     )
+
+
+@hooks.register("register_admin_menu_item")
+def new_workshop_menu_item():
+    # Right under the dashboard: a facilitator's first step.
+    return NewWorkshopMenuItem(_("New workshop"), "", name="new-workshop", icon_name="plus", order=5)
