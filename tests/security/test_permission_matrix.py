@@ -12,12 +12,12 @@ the login (302), N not found (404, for what the role may not even know exists); 
 messages the `ack` or the error code. Every refused write is checked to have changed nothing.
 """
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -312,7 +312,11 @@ def socket_outcome(client: Client, w: dict, message: dict) -> str:
                 await comm.disconnect()
                 return "ack" if frame["type"] == "ack" else frame["code"]
 
-    return async_to_sync(talk)()
+    # Its own event loop in this thread, the consumer's database calls in asgiref's one worker
+    # thread (these tests are transactional: it sees their rows). Under async_to_sync the loop
+    # ran in a thread and those calls came back to this one; on PostgreSQL + Redis the loop's
+    # shutdown then waited forever, now and then, for a task that needed this thread.
+    return asyncio.run(talk())
 
 
 @pytest.mark.parametrize("role", ROLES)
