@@ -208,7 +208,9 @@ def describe_changes(changes: dict) -> list[str]:
     """An update's changes as sentences in the reader's language: "Item created: …",
     "Milestone done: …", and for a field "Status: not started → done"."""
     described = []
-    for field, (before, after) in changes.items():
+    # In the order of the item's fields (PostgreSQL's jsonb does not keep the keys' order).
+    order = {field.name: n for n, field in enumerate(ActionItem._meta.get_fields())}
+    for field, (before, after) in sorted(changes.items(), key=lambda change: order.get(change[0], -1)):
         if field == "created":
             described.append(_("Item created: %(title)s") % {"title": after})
         elif field == "milestone" and before is None:

@@ -78,4 +78,9 @@ def _fresh_local_cache():
         keys = list(client.scan_iter(match=pattern, count=1000))
         if keys:
             client.delete(*keys)
+        # Wagtail's sites, kept in the cache: the shared tree is read, not saved, by each test,
+        # so no save clears them after a transactional test's flush removed the site.
+        from wagtail.models import Site
+
+        Site.clear_site_root_paths_cache()
     yield

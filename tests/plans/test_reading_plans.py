@@ -77,7 +77,7 @@ def test_the_history_reads_as_sentences_from_the_item_s_creation_on(client, plan
     assert entries == [  # newest first
         ["Milestone done: Comandat"],
         ["Milestone added: Comandat"],
-        ["Status: not started → in progress", "Progress (%): 0 → 40", "Due: — → 7 January 2030"],
+        ["Due: — → 7 January 2030", "Status: not started → in progress", "Progress (%): 0 → 40"],
         ["Item created: Scaner portabil"],
     ]
 
