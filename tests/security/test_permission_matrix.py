@@ -312,11 +312,28 @@ def socket_outcome(client: Client, w: dict, message: dict) -> str:
                 await comm.disconnect()
                 return "ack" if frame["type"] == "ack" else frame["code"]
 
-    # Its own event loop in this thread, the consumer's database calls in asgiref's one worker
-    # thread (these tests are transactional: it sees their rows). Under async_to_sync the loop
-    # ran in a thread and those calls came back to this one; on PostgreSQL + Redis the loop's
-    # shutdown then waited forever, now and then, for a task that needed this thread.
-    return asyncio.run(talk())
+    return run_then_drop_stragglers(talk())
+
+
+def run_then_drop_stragglers(exchange, *, grace: float = 5.0):
+    """Run the exchange in its own event loop in this thread (the consumer's database calls go
+    to asgiref's one worker thread: these tests are transactional, it sees their rows), then
+    cancel what the consumer left running and wait at most `grace` seconds for it.
+
+    On PostgreSQL + Redis the loop's shutdown (asyncio.run's, or async_to_sync's before it)
+    now and then waited forever, the loop idle in select, for a cancelled task that never
+    finished (seen three times, ~305 cases in; the cause is not found yet): the answer was in
+    hand, so such a task is left behind with its loop instead of holding the suite."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(exchange)
+    finally:
+        stragglers = asyncio.all_tasks(loop)
+        for task in stragglers:
+            task.cancel()
+        if stragglers:
+            loop.run_until_complete(asyncio.wait(stragglers, timeout=grace))
+        loop.close()
 
 
 @pytest.mark.parametrize("role", ROLES)
