@@ -54,6 +54,9 @@ def test_a_participant_and_the_facilitator_run_the_room_by_keyboard(live_server_
     tab_to(phone, "#participant-join-submit")
     phone.keyboard.press("Enter")
     expect(phone.locator("#idea-text")).to_be_visible()
+    # The form shows while the page is still read; its script (which sends the idea over the
+    # socket) runs before `load`. Typing sooner submits the bare form (seen once on a busy CI).
+    phone.wait_for_load_state("load")
 
     tab_to(phone, "#idea-text")
     phone.keyboard.type(IDEA)
