@@ -60,8 +60,12 @@ _demo_csrf() { grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' "$1" | head -n
 demo_join() {
   local jar="$1" code="$2" name="$3" form="$DEMO_TMP/join-form.html" status
   curl -fs -m 30 -c "$jar" -b "$jar" -o "$form" "$DEMO_URL/w/$code/"
+  # A room with tables asks which one (DEMO29 seats people at its offices'): the first offered.
+  local table
+  table="$(sed -n '/id="id_table"/,/<\/select>/p' "$form" | grep -o '<option value="[a-z0-9-][a-z0-9-]*"' \
+    | head -n1 | sed 's/.*value="//; s/"$//' || true)"
   status="$(curl -s -m 30 -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' -e "$DEMO_URL/w/$code/" \
-    --data-urlencode "csrfmiddlewaretoken=$(_demo_csrf "$form")" \
+    --data-urlencode "csrfmiddlewaretoken=$(_demo_csrf "$form")" --data-urlencode "table=$table" \
     --data-urlencode "display_name=$name" --data-urlencode "role=citizen" "$DEMO_URL/w/$code/")"
   [ "$status" = 302 ] || { echo "joining $code answered $status, not 302" >&2; return 1; }
 }

@@ -1,15 +1,20 @@
-"""The admin form of an activity: the run of show's rules that need its options and
-statements, which the form holds (in its inline formsets) before anything is saved. The rules
-that need only the activity itself are the model's (`Activity.clean`)."""
+"""The admin forms of the run of show and the tables. An activity's: the rules that need its
+options and statements, which the form holds (in its inline formsets) before anything is saved
+(the rules that need only the activity itself are the model's, `Activity.clean`). A table's:
+its name cleaned as the services clean it, and the workshop it belongs to fixed once made."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from workshop_site.core.errors import Invalid
 from workshop_site.core.i18n import canonical_pages
+from workshop_site.offices.models import OfficePage
 from workshop_site.workshops.models import WorkshopPage
 
+from .inputs import clean_text
 from .kinds import poll, scale
-from .models import ActivityKind
+from .models import ActivityKind, Table
 
 # Which kind has which parts (its inline formset), and how many of them.
 PARTS = {
@@ -26,17 +31,21 @@ NOT_OF_THIS_KIND = {
 }
 
 
+def rooms_only(workshop: forms.ModelChoiceField | None, invalid_choice: str) -> None:
+    """A workshop chooser that offers the rooms: original pages, never translations (a
+    translation shows its original's room, activities and tables)."""
+    if workshop is not None:
+        workshop.queryset = canonical_pages(WorkshopPage.objects.all()).order_by("-starts_at", "pk")
+        workshop.label_from_instance = lambda page: f"{page.title} ({page.join_code})"
+        workshop.error_messages["invalid_choice"] = invalid_choice
+
+
 class ActivityAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        workshop = self.fields.get("workshop")
-        if workshop is not None:
-            # A translation shows its original's room: only originals hold activities.
-            workshop.queryset = canonical_pages(WorkshopPage.objects.all()).order_by("-starts_at", "pk")
-            workshop.label_from_instance = lambda page: f"{page.title} ({page.join_code})"
-            workshop.error_messages["invalid_choice"] = _(
-                "Choose a workshop's original page: a translation's activities are its original's."
-            )
+        rooms_only(self.fields.get("workshop"), _(
+            "Choose a workshop's original page: a translation's activities are its original's."
+        ))
         if self.instance.is_settled():
             for name in ("workshop", "kind"):
                 if name in self.fields:
@@ -50,6 +59,11 @@ class ActivityAdminForm(WagtailAdminModelForm):
         kind = data.get("kind")
         if not kind:
             return data
+        if data.get("by_table") and kind != ActivityKind.BRAINSTORM:
+            self.add_error("by_table", _("Only a brainstorm runs by table: untick it, or make this activity a brainstorm."))
+        if data.get("private") and kind != ActivityKind.BRAINSTORM:
+            self.add_error("private", _("Only a brainstorm has private writing: turn it off, or make this activity a "
+                                        "brainstorm."))
         counts = {name: self._kept(name) for name in NOT_OF_THIS_KIND}
         wanted = PARTS.get(kind)
         for name, n in counts.items():
@@ -81,3 +95,30 @@ class ActivityAdminForm(WagtailAdminModelForm):
                 continue
             kept += 1
         return kept
+
+
+class TableAdminForm(WagtailAdminModelForm):
+    """A table is added to the end of its workshop's tables (`services.table_create` makes its
+    slug from the name); once made, it stays in its workshop (its people and ideas are that
+    room's) and keeps its slug (phones and clients know it by it), whatever it is renamed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rooms_only(self.fields.get("workshop"), _(
+            "Choose a workshop's original page: a translation's tables are its original's."
+        ))
+        office = self.fields.get("office")
+        if office is not None:
+            office.queryset = canonical_pages(OfficePage.objects.all()).order_by("title")
+        if self.instance.pk is None:
+            self.fields.pop("position", None)  # a new table comes last; reorder it once made
+        elif "workshop" in self.fields:
+            self.fields["workshop"].disabled = True
+            self.fields["workshop"].help_text = _("Fixed: a table stays in the workshop it was made for.")
+
+    def clean_name(self):
+        try:
+            return clean_text(self.cleaned_data.get("name") or "", field=_("The table's name"),
+                              max_length=Table.MAX_NAME)
+        except Invalid as refusal:
+            raise forms.ValidationError(refusal.message) from None

@@ -24,12 +24,12 @@ from workshop_site.core.errors import Forbidden, NotFound
 from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import realtime, selectors, services, throttle
-from .errors import AlreadyJoined
+from .errors import AlreadyJoined, FacilitatorOnly
 from .kinds.base import DISAGREEMENT_POINTS
-from .models import ActivityKind, Idea, Participant, ParticipantRole, TallySheet
+from .models import ActivityKind, Idea, Participant, ParticipantRole, Table, TallySheet
 from .rules import can_see_results
 from .services import MAX_DOTS_AT_ONCE, MAX_TAG_LENGTH, MAX_TAGS
-from .sessions import participant_id_for, remember_participant
+from .sessions import participant_id_for, remember_participant, results_viewer
 
 router = Router(tags=["workshops"])
 
@@ -41,9 +41,16 @@ RoleName = Choice(ParticipantRole.values)
 Code = Annotated[str, Path(example="DEMO29", description="the workshop's join code")]
 
 
+TableSlug = Annotated[str | None, Field(
+    None, max_length=Table.MAX_NAME,
+    description="the slug of the table this person sits at (`tables` in the snapshot); null or absent: at no table",
+)]
+
+
 class JoinIn(In):
     display_name: Text(NAME_LENGTH, description="The name the room sees.")
     role: Role
+    table: TableSlug = None
 
 
 class ParticipantOut(Out):
@@ -52,6 +59,7 @@ class ParticipantOut(Out):
     display_name: str
     role: RoleName
     dots_left: int
+    table: str | None = Field(description="the slug of this person's table; null: at no table")
 
 
 class WorkshopState(Out):
@@ -61,6 +69,10 @@ class WorkshopState(Out):
     dots_per_participant: int
     max_dots_per_idea: int | None
     blind_voting: bool
+    by_table: bool = Field(description="the room's brainstorm runs by table: while it collects and votes, a "
+                                       "participant at a table sees that table's ideas alone")
+    private: str = Field(description="private writing while the room's brainstorm collects ideas: \"\" (off), "
+                                     "\"table\" (each table sees its own) or \"own\" (each person their own)")
     tallies_visible: bool
     timer_ends_at: str | None = Field(json_schema_extra={"format": "date-time"})
 
@@ -70,6 +82,19 @@ class IdeaState(Out):
     text: str
     tags: list[str]
     votes: int | None = Field(description="null while blind voting hides the tallies")
+    table: str | None = Field(description="the slug of the author's table when it was posted; null: at no table")
+    theme: int | None = Field(description="the id of the theme a facilitator put it in; null: in none")
+
+
+class TableState(Out):
+    slug: str
+    name: str
+
+
+class ThemeState(Out):
+    id: int
+    title: str
+    ideas: list[int] = Field(description="the ids of its ideas this viewer sees")
 
 
 # A participant's answer to an activity, by kind: the option ids of a poll, the ratings of a
@@ -83,6 +108,7 @@ class MeState(Out):
     role: RoleName | None
     dots_left: int | None
     votes: dict[str, int] = Field(description="dots of this participant by idea id")
+    table: str | None = Field(description="the slug of this participant's table; null: at no table")
     answers: dict[str, Answer] = Field(
         description='this participant\'s answers by activity id: a poll\'s option ids, a scale\'s '
                     'ratings by statement id ({"<statement id>": 1–5}), a word cloud\'s words'
@@ -128,6 +154,8 @@ class BrainstormView(_ActivityViewBase):
     kind: Literal["brainstorm"]
     dots_per_participant: int | None
     max_dots_per_idea: int | None
+    by_table: bool = Field(description="each table sees and votes on its own ideas until the results")
+    private: str = Field(description="private writing while it collects ideas: \"\", \"table\" or \"own\"")
 
 
 class PollView(_ActivityViewBase, _Figures):
@@ -171,6 +199,8 @@ class SnapshotOut(Out):
         description="the part of the tallies entered by helpers (`proxy`) or counted on paper (`paper`), by idea id"
     )
     me: MeState
+    tables: list[TableState] = Field(description="the room's tables, in order (empty: a room without tables)")
+    themes: list[ThemeState] = Field(description="the themes of the room's brainstorm, in the order they were made")
     activities: list[ActivitySummary] = Field(description="the run of show, in order (empty: a board as before)")
     current_activity: int | None = Field(description="the id of the activity the room is on")
     activity: ActivityView | None = Field(
@@ -199,6 +229,7 @@ class RankedIdea(Out):
     votes: int
     votes_by_channel: VotesByChannel
     activity: int | None = Field(description="the id of its brainstorm; null in a workshop without one")
+    table: str | None = Field(description="the slug of the author's table; null: at no table")
 
 
 # --- each kind's results: of everyone, and the same figures of each role (`by_role`) ---------
@@ -301,8 +332,17 @@ ActivityResults = Annotated[
 ]
 
 
+class ThemeResults(Out):
+    id: int
+    title: str
+    activity: int | None = Field(description="the id of the brainstorm it groups")
+    ideas: list[int] = Field(description="the ids of its ideas")
+    votes: int = Field(description="its ideas' dots added up")
+
+
 class ResultsOut(Out):
     workshop: ResultsWorkshop
+    themes: list[ThemeResults] = Field(description="the facilitators' themes, most voted first")
     ideas: list[RankedIdea] = Field(description="every brainstorm's ideas, ranked by votes, most first")
     activities: list[ActivityResults] = Field(
         description="every activity's results in run-of-show order, of everyone (`results`) and by the "
@@ -326,12 +366,14 @@ def join(request, code: Code, payload: JoinIn):
         raise AlreadyJoined()
     # A refusal (DomainError) becomes `{"code", "message"}` with its status in core.api.
     participant = services.participant_join(
-        workshop=workshop, display_name=payload.display_name, role=payload.role, user=request.user
+        workshop=workshop, display_name=payload.display_name, role=payload.role, user=request.user,
+        table=payload.table,
     )
     remember_participant(request.session, participant)
     return Status(201, {
         "id": participant.pk, "workshop": workshop.join_code, "display_name": participant.display_name,
         "role": participant.role, "dots_left": _dots_left(workshop, [participant])[participant.pk],
+        "table": participant.table.slug if participant.table else None,
     })
 
 
@@ -356,6 +398,23 @@ def activities(request, code: Code):
     return selectors.activity_list(workshop.pk)
 
 
+class ThemeSuggestion(Out):
+    label: str = Field(description="a title made of the words its ideas share (the facilitator may edit it)")
+    ideas: list[int] = Field(description="the ids of the ideas it groups, in posting order")
+
+
+@router.get("/workshops/{code}/theme-suggestions", response={200: list[ThemeSuggestion], **errors(403, 404)},
+            auth=StaffSession())
+def theme_suggestions(request, code: Code):
+    """Facilitators: groupings of the room's brainstorm's ideas not yet in a theme, by the
+    words they share (Romanian and Russian stems), to accept as themes (`theme.create` with
+    `ideas`), edit or ignore. Worked out on the server, nothing sent elsewhere."""
+    workshop = _workshop(request, code)
+    if not request.user.has_perm("ideas.run_workshop", workshop):
+        raise FacilitatorOnly()
+    return selectors.theme_suggestions(workshop.pk)
+
+
 @router.get("/workshops/{code}/results", response={200: ResultsOut, **errors(403, 404)}, auth=None)
 def results(request, code: Code):
     """The ranked ideas with their votes, split by channel, and every activity's results, of
@@ -363,17 +422,20 @@ def results(request, code: Code):
     until its results are shown has `hidden: true` and no figures (a facilitator sees all)."""
     workshop = _workshop(request, code)
     sees_all = request.user.has_perm("ideas.run_workshop", workshop)
-    activities = selectors.activities_results(workshop, sees_all=sees_all)
+    seat = results_viewer(request, workshop, sees_all=sees_all)
+    activities = selectors.activities_results(workshop, sees_all=sees_all, viewer=seat)
     if not sees_all and selectors.blind_voting_hides(workshop, activities):
         raise Forbidden(_("Blind voting: the results are shown after the vote."))
-    data = selectors.results(workshop)
+    data = selectors.results(workshop, viewer=seat)
     return {
         "workshop": {"code": workshop.join_code, "title": workshop.title, "phase": workshop.phase},
         "ideas": [
-            {key: row[key] for key in ("id", "text", "tags", "author_role", "votes", "votes_by_channel", "activity")}
+            {key: row[key] for key in ("id", "text", "tags", "author_role", "votes", "votes_by_channel", "activity",
+                                       "table")}
             for row in data["ideas"]
         ],
         "activities": activities,
+        "themes": data["themes"],
     }
 
 
@@ -534,6 +596,28 @@ def proxy_vote_retract(request, code: Code, participant_id: int, idea_id: int):
     participant = _proxy_participant(workshop, participant_id)
     dots_left = services.vote_retract(participant_id=participant.pk, idea_id=idea_id, entered_by=request.user)
     return {"participant": participant.pk, "dots_left": dots_left}
+
+
+class SeatIn(In):
+    table: str | None = Field(max_length=Table.MAX_NAME,
+                              description="the slug of the table to move this person to (`tables` in the snapshot); "
+                                          "null: to no table")
+
+
+class SeatOut(Out):
+    id: int
+    table: str | None = Field(description="the slug of this person's table now; null: at no table")
+
+
+@router.post("/workshops/{code}/participants/{participant_id}/table",
+             response={200: SeatOut, **errors(400, 403, 404)}, auth=SessionWithCsrf())
+def participant_seat(request, code: Code, participant_id: int, payload: SeatIn):
+    """Move anyone of the room (with a phone or without) to another table, or to none; their
+    phone follows. Their ideas stay at the table they were posted at."""
+    workshop = _assisted_workshop(request, code)
+    moved = services.participant_move(user=request.user, workshop_id=workshop.pk, participant_id=participant_id,
+                                      table=payload.table)
+    return {"id": moved.pk, "table": moved.table.slug if moved.table else None}
 
 
 def _sheet_out(sheet: dict) -> dict:

@@ -79,6 +79,9 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
     # The room's brainstorm as the last snapshot read it (its blind mode and phase decide what
     # the relay shows phones).
     board: "selectors.Board | None" = None
+    # The viewer's table as the last snapshot read it (the relay shows it that table's ideas
+    # during a table round).
+    table: int | None = None
     # This socket's WebSocket protocol when daphne serves it (None elsewhere: tests, other servers).
     wire: daphne_transport.DaphneSocketWire | None = None
 
@@ -230,7 +233,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         def build():
             if not selectors.refresh_live_fields(self.workshop):
                 raise NotFound(_("This workshop does not exist."))
-            state, self.board = selectors.room_state(
+            state, self.board, self.table = selectors.room_state(
                 self.workshop, participant_id=self._participant_id(), sees_tallies=self.is_facilitator
             )
             return state
@@ -251,7 +254,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
             if tally is not None and state["workshop"]["tallies_visible"]:
                 _take_tally(state, tally)
             break
-        seq = self.relay.register(self, full=self.is_facilitator) if register else self.relay.seq
+        if register:
+            seq = self.relay.register(self, full=self.is_facilitator, table=self.table)
+        else:  # a sync: this person may have joined or moved to another table since
+            seq = self.relay.seat(self, self.table)
         state.update(type="snapshot", seq=seq, online=self.relay.online)
         if ref is not None:
             state["ref"] = ref
@@ -321,6 +327,38 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
             "idea": idea_id, "dots_left": services.vote_retract(
                 participant_id=participant_id, idea_id=idea_id, activity=message.get("activity"))})
 
+    async def on_participant_move(self, message, ref):
+        moved = await self._call(services.participant_move, user=self.user, workshop_id=self.workshop.pk,
+                                 participant_id=_id(message, "participant", _("This participant does not exist.")),
+                                 table=message.get("table"))
+        await self.send_json({"type": "ack", "ref": ref, "participant": moved.pk,
+                              "table": message.get("table") or None})
+
+    async def on_theme_create(self, message, ref):
+        theme = await self._call(services.theme_create, user=self.user, workshop_id=self.workshop.pk,
+                                 title=message.get("title"), activity=message.get("activity"),
+                                 ideas=message.get("ideas") or ())
+        await self.send_json({"type": "ack", "ref": ref, "theme": theme.pk})
+
+    async def on_theme_rename(self, message, ref):
+        theme = await self._call(services.theme_rename, user=self.user, workshop_id=self.workshop.pk,
+                                 theme_id=_id(message, "theme", _("This theme does not exist in this workshop.")),
+                                 title=message.get("title"))
+        await self.send_json({"type": "ack", "ref": ref, "theme": theme.pk})
+
+    async def on_theme_dissolve(self, message, ref):
+        await self._call(services.theme_dissolve, user=self.user, workshop_id=self.workshop.pk,
+                         theme_id=_id(message, "theme", _("This theme does not exist in this workshop.")))
+        await self.send_json({"type": "ack", "ref": ref, "theme": message["theme"]})
+
+    async def on_theme_assign(self, message, ref):
+        theme = message.get("theme")
+        if theme is not None:
+            theme = _id(message, "theme", _("This theme does not exist in this workshop."))
+        idea = await self._call(services.idea_theme_set, user=self.user, workshop_id=self.workshop.pk,
+                                idea_id=_id(message, "idea", _("This idea does not exist.")), theme_id=theme)
+        await self.send_json({"type": "ack", "ref": ref, "idea": idea.pk, "theme": idea.theme_id})
+
     async def on_participant_remove(self, message, ref):
         participant_id = _id(message, "participant", _("This participant does not exist."))
         await self._call(services.participant_remove, user=self.user, participant_id=participant_id)
@@ -380,6 +418,11 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         "timer.start": on_timer_start,
         "timer.stop": on_timer_stop,
         "participant.remove": on_participant_remove,
+        "participant.move": on_participant_move,
+        "theme.create": on_theme_create,
+        "theme.rename": on_theme_rename,
+        "theme.dissolve": on_theme_dissolve,
+        "theme.assign": on_theme_assign,
         "sync": on_sync,
         "activity.set": on_activity_set,
     }

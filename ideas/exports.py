@@ -15,18 +15,19 @@ from .kinds import KINDS
 from .models import ActivityKind
 
 
-def results_rows(workshop) -> list[list]:
-    data = selectors.results(workshop)
+def results_rows(workshop, *, viewer: selectors.Viewer | None = None) -> list[list]:
+    """The ranked ideas (as `selectors.results` shows them to `viewer`)."""
+    data = selectors.results(workshop, viewer=viewer)
     rows: list[list] = [[
         _("Rank"), _("Idea"), _("Tags"), _("Author's role"), _("Votes"), _("Phone"), _("Proxy"), _("Paper"),
-        _("Idea no."), _("Entered by a helper"), _("Entered at"),
+        _("Idea no."), _("Entered by a helper"), _("Entered at"), _("Table"),
     ]]
     for idea in data["ideas"]:
         channels = idea["votes_by_channel"]
         rows.append([
             idea["rank"], idea["text"], ", ".join(idea["tags"]), idea["author_role_label"],
             idea["votes"], channels["phone"], channels["proxy"], channels["paper"],
-            idea["number"], idea["entered_by"], _local(idea["entered_at"]),
+            idea["number"], idea["entered_by"], _local(idea["entered_at"]), idea["table_name"],
         ])
     return rows
 
@@ -58,10 +59,10 @@ def _sheet_title(heading: str) -> str:
     return re.sub(r"[\\/?*\[\]:]", "-", heading)[:31].rstrip("'")
 
 
-def results_csv_rows(workshop, activities: list[dict]) -> list[list]:
+def results_csv_rows(workshop, activities: list[dict], *, viewer: selectors.Viewer | None = None) -> list[list]:
     """The CSV: the ranked ideas as always (the first rows), then a section per activity
     (`selectors.activities_results` as this viewer may see them) after an empty row."""
-    rows = results_rows(workshop)
+    rows = results_rows(workshop, viewer=viewer)
     for _title, section in activity_sections(activities):
         rows += [[], *section]
     return rows

@@ -18,6 +18,17 @@ class JoinForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     role = forms.ChoiceField(label=_("You are"), choices=ParticipantRole.choices, widget=forms.RadioSelect)
+    table = forms.ChoiceField(label=_("Your table"), required=False,
+                              help_text=_("The table you sit at: you brainstorm and vote with its people."))
+
+    def __init__(self, *args, tables: list[tuple[str, str]] = (), **kwargs):
+        """`tables`: the room's tables as (slug, name); without any there is nothing to choose."""
+        super().__init__(*args, **kwargs)
+        if tables:
+            self.fields["table"].choices = [("", _("Choose your table")), *tables]
+            self.fields["table"].required = True
+        else:
+            del self.fields["table"]
 
 
 class ProxyParticipantForm(forms.Form):

@@ -63,6 +63,11 @@ class Participant(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # Null: at no table (joined without choosing one, or the workshop has none).
+    table = models.ForeignKey(
+        "ideas.Table", verbose_name=_("table"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="participants",
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -74,6 +79,50 @@ class Participant(TimeStampedModel):
 
     def __str__(self):
         return f"{self.display_name} ({self.get_role_display()})"
+
+
+class Table(models.Model):
+    """A table of the room: by default one per office the workshop serves (see
+    `services.tables_for_offices`), or one a facilitator added ("district administration").
+
+    A participant sits at one (or at none: any client that predates tables). A brainstorm run
+    by table (`Activity.by_table`) shows each table's phones only that table's ideas while it
+    collects and votes (`rules.idea_audience`); the wall, observers and facilitators see every
+    table, and tallies and results always cover the whole room."""
+
+    MAX_NAME = 80
+
+    wagtail_reference_index_ignore = True  # see Participant
+
+    workshop = models.ForeignKey(
+        "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="tables"
+    )
+    name = models.CharField(_("name"), max_length=MAX_NAME)
+    # What a join request (`table`) and the snapshot (`me.table`, `tables`) name it by.
+    slug = models.SlugField(_("slug"), max_length=MAX_NAME, allow_unicode=False)
+    office = models.ForeignKey(
+        "offices.OfficePage", verbose_name=_("office"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("The office whose action plan this table's ideas may go to."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("table")
+        verbose_name_plural = _("tables")
+        ordering = ["workshop", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["workshop", "slug"], name="table_slug_once_per_workshop")]
+
+    def __str__(self):
+        return self.name
+
+
+class PrivateWriting(models.TextChoices):
+    """While a brainstorm collects ideas, who sees an idea besides its author (MURAL's private
+    mode): everyone (off), the author's table, or the author alone. Voting reveals them."""
+
+    OFF = "", _("off: everyone sees every idea")
+    TABLE = "table", _("each table sees its own ideas")
+    OWN = "own", _("each person sees only their own ideas")
 
 
 class ActivityKind(models.TextChoices):
@@ -125,6 +174,16 @@ class Activity(ClusterableModel):
     max_dots_per_idea = models.PositiveSmallIntegerField(
         _("most dots on one idea"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_DOTS)],
         help_text=_("Brainstorm: leave empty to let a person put all their dots on one idea."),
+    )
+    by_table = models.BooleanField(
+        _("run by table"), default=False,
+        help_text=_("Brainstorm: while it collects ideas and votes, each table sees and votes on its own ideas; "
+                    "everyone sees all of them at the results."),
+    )
+    private = models.CharField(
+        _("private writing"), max_length=10, blank=True, default=PrivateWriting.OFF, choices=PrivateWriting.choices,
+        help_text=_("Brainstorm: while it collects ideas, who sees an idea besides its author and the "
+                    "facilitators. Opening the vote reveals them all."),
     )
     max_choices = models.PositiveSmallIntegerField(
         _("choices per person"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)],
@@ -347,6 +406,37 @@ class HiddenWord(models.Model):
         return self.key
 
 
+class Theme(models.Model):
+    """An affinity cluster a facilitator made of a brainstorm's ideas ("Documents", "The mobile
+    team"): its ideas stay individually votable, and their dots add up to the theme's."""
+
+    MAX_TITLE = 80
+
+    wagtail_reference_index_ignore = True  # see Participant
+
+    workshop = models.ForeignKey(
+        "workshops.WorkshopPage", verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="themes"
+    )
+    # The brainstorm it groups (null: a workshop without a brainstorm, a board).
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("brainstorm"), null=True, blank=True, on_delete=models.CASCADE, related_name="themes"
+    )
+    title = models.CharField(_("title"), max_length=MAX_TITLE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["workshop", "created", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
 class TaggedIdea(TaggedItemBase):
     content_object = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="tagged_items")
 
@@ -369,6 +459,10 @@ class Idea(UserGeneratedContentModel):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
     )
+    # The author's table when it was posted (null: at no table).
+    table = models.ForeignKey(
+        Table, verbose_name=_("table"), null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
+    )
     author_role = models.CharField(_("author's role"), max_length=20, choices=ParticipantRole.choices, blank=True)
     text = models.TextField(_("text"), max_length=MAX_LENGTH)
     tags = TaggableManager(through=TaggedIdea, blank=True, verbose_name=_("tags"))
@@ -377,6 +471,9 @@ class Idea(UserGeneratedContentModel):
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("hidden by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
+    )
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
     )
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"

@@ -1,5 +1,5 @@
-"""The Wagtail admin's permission policy for runs of show, built on the rule `ideas.run_workshop`,
-so the admin asks the same question as the console, the socket and the API."""
+"""The Wagtail admin's permission policies for runs of show and tables, built on the rule
+`ideas.run_workshop`, so the admin asks the same question as the console, the socket and the API."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -8,7 +8,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from workshop_site.core.roles import FACILITATORS
 
-from .models import ActivityKind, Idea
+from .models import ActivityKind, Idea, Table
 
 RUN_WORKSHOP = "ideas.run_workshop"
 
@@ -24,9 +24,24 @@ def deletion_refusal(activity) -> str | None:
     return None
 
 
+def table_deletion_refusal(table: Table) -> str | None:
+    """Why this table cannot be deleted, or None. Its people would be left at no table without
+    being told, and its ideas would lose the table they were posted at (`services.table_delete`
+    refuses both too)."""
+    if table.participants.exists():
+        return _("People sit at this table: move them to another table on the helper's page before deleting it.")
+    if table.ideas.exists():
+        return _("Ideas were posted at this table: it keeps them, so it cannot be deleted. Rename it instead.")
+    return None
+
+
 class RunOfShowPermissionPolicy(BasePermissionPolicy):
     """Whoever may run workshops (facilitators, superusers) sees and edits every run of show;
     nobody else sees it at all (office teams and helpers included)."""
+
+    @staticmethod
+    def deletion_refusal(instance) -> str | None:
+        return deletion_refusal(instance)
 
     def user_has_permission(self, user, action):
         return user.has_perm(RUN_WORKSHOP)
@@ -35,7 +50,7 @@ class RunOfShowPermissionPolicy(BasePermissionPolicy):
         if not user.has_perm(RUN_WORKSHOP, instance.workshop):
             return False
         # Wagtail then offers no "Delete" for it; the delete view says why (deletion_refusal).
-        return action != "delete" or deletion_refusal(instance) is None
+        return action != "delete" or self.deletion_refusal(instance) is None
 
     def instances_user_has_any_permission_for(self, user, actions):
         queryset = self.model._default_manager.all()
@@ -44,3 +59,12 @@ class RunOfShowPermissionPolicy(BasePermissionPolicy):
     def users_with_any_permission(self, actions):
         return get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name=FACILITATORS),
                                                is_active=True).distinct()
+
+
+class TablePermissionPolicy(RunOfShowPermissionPolicy):
+    """The room's tables: kept by the same people as its run of show (helpers move people
+    between them on their page, but do not add or remove them)."""
+
+    @staticmethod
+    def deletion_refusal(instance) -> str | None:
+        return table_deletion_refusal(instance)

@@ -38,6 +38,12 @@ TALLY_INTERVAL = 0.1
 # What a tally carries of the room's current activity besides the brainstorm's `votes`: its id
 # and, by kind, its figures (docs/protocol.md, "Run of show").
 ACTIVITY_TALLY_FIELDS = ("activity", "counts", "distribution", "words")
+# Keys of an event the relay reads and no client sees: who an idea posted in a table round or
+# in private writing is for (`rules.idea_audience`: its author, the people of `table`, and if
+# `tableless` those at no table and observers; facilitators always); a moved participant's
+# sockets sit at their new table from then on.
+AUDIENCE = "_audience"
+MOVED_TO = "_moved_to"
 PRESENCE_INTERVAL = 1.0
 PRESENCE_TTL = 90.0
 # How often each relay asks whether its sockets' people are still signed in / in the room
@@ -232,6 +238,7 @@ class RoomRelay:
         self.layer = get_channel_layer()
         self.channel: str | None = None
         self.sockets: dict[RoomSocket, bool] = {}
+        self.tables: dict[RoomSocket, int | None] = {}  # each socket's table (None: sees them all)
         self.seq = 0
         # The seq of the last frame that changed more than tallies or presence (an idea, the
         # phase, the timer, a gap), and the last tally fanned out: a snapshot read while only
@@ -286,14 +293,24 @@ class RoomRelay:
             await asyncio.wait_for(self.layer.group_discard(self.group, self.channel), timeout=5)
 
     # sockets
-    def register(self, socket: RoomSocket, *, full: bool) -> int:
-        """Add a socket; returns the seq its snapshot carries (frames after it follow in order)."""
+    def register(self, socket: RoomSocket, *, full: bool, table: int | None = None) -> int:
+        """Add a socket (`full`: it sees every dot and every table; `table`: the table whose
+        ideas alone it gets in a table round); returns the seq its snapshot carries (frames
+        after it follow in order)."""
         self.sockets[socket] = full
+        self.tables[socket] = table
         self.presence_dirty = True
+        return self.seq
+
+    def seat(self, socket: RoomSocket, table: int | None) -> int:
+        """A registered socket's snapshot was read again, at `table`; returns the seq."""
+        if socket in self.sockets:
+            self.tables[socket] = table
         return self.seq
 
     def unregister(self, socket: RoomSocket) -> None:
         self.sockets.pop(socket, None)
+        self.tables.pop(socket, None)
         self.presence_dirty = True
 
     def tallies_since(self, seq: int) -> dict | None:
@@ -327,7 +344,12 @@ class RoomRelay:
                 await self._close_where([s for s in self.sockets if s.is_participant(removed)])
                 continue
             elif kind == "room.event":
-                self.events.append(message["event"])
+                event = message["event"]
+                if MOVED_TO in event:
+                    for socket in self.sockets:
+                        if socket.is_participant(event["participant"]):
+                            self.tables[socket] = event[MOVED_TO]
+                self.events.append(event)
             elif kind == "room.presence":
                 self.presence[message["relay"]] = (int(message["count"]), time.monotonic())
                 self.events.append({"type": "presence"})
@@ -402,8 +424,23 @@ class RoomRelay:
         self.seq += 1
         if event.get("type") != "presence":
             self.event_seq = self.seq
-        frame = json.dumps({**event, "seq": self.seq}, separators=(",", ":"))
-        await self._write(dict.fromkeys(self.sockets, frame))
+        frame = json.dumps({key: value for key, value in event.items() if not key.startswith("_")} | {"seq": self.seq},
+                           separators=(",", ":"))
+        audience = event.get(AUDIENCE)
+        if audience is None:
+            await self._write(dict.fromkeys(self.sockets, frame))
+            return
+        # An idea not everyone sees now: the others get its seq alone (no gap).
+        elsewhere = json.dumps({"type": "idea.elsewhere", "seq": self.seq}, separators=(",", ":"))
+        await self._write({socket: frame if full or self._sees(socket, audience) else elsewhere
+                           for socket, full in self.sockets.items()})
+
+    def _sees(self, socket: RoomSocket, audience: dict) -> bool:
+        """`rules.sees_idea` for a socket that is no facilitator's."""
+        table = self.tables.get(socket)
+        return (socket.is_participant(audience["author"])
+                or (audience["table"] is not None and table == audience["table"])
+                or (audience["tableless"] and table is None))
 
     async def _fan_out_tally(self, tally: dict) -> None:
         self.seq += 1

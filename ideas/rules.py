@@ -5,10 +5,14 @@ door (socket, page, API, admin). Running the room (phase, timer, moderation) is 
 permission `ideas.run_workshop`, asked with `user.has_perm(..., workshop)`.
 """
 
+from typing import NamedTuple
+
 import rules
 
 from workshop_site.core.predicates import is_facilitator
 from workshop_site.workshops.models import Phase
+
+from .models import PrivateWriting
 
 # action → the phases in which it is allowed
 PHASE_RULES: dict[str, frozenset[str]] = {
@@ -53,6 +57,43 @@ def tallies_visible_to_participants(board) -> bool:
     room's brainstorm (`selectors.Board`), whose phase is not the room's while the room is on
     another activity (a poll's results reveal no dots)."""
     return results_shown(blind=board.blind, phase=board.phase)
+
+
+def table_round(*, by_table: bool, phase: str) -> bool:
+    """Whether a brainstorm keeps its tables apart now: it runs by table and collects ideas or
+    votes (at its results everyone sees every table)."""
+    return by_table and phase in (Phase.IDEAS, Phase.VOTING)
+
+
+class Audience(NamedTuple):
+    """Who sees an idea besides its author and the facilitators: the people of `table` (None:
+    of no table), and, when `tableless`, the people at no table and observers (the wall)."""
+
+    table: int | None
+    tableless: bool
+
+
+def idea_audience(board, idea_table: int | None) -> Audience | None:
+    """The one rule of who sees which idea now, asked by the snapshot, the relay, a dot, the
+    results page, its API and its exports. `board`: the idea's brainstorm (anything with
+    `phase`, `by_table` and `private`); None: everyone sees it.
+
+    While the brainstorm collects ideas in private, only the author's table (or the author)
+    sees it; during a table round (`table_round`), the author's table and whoever sits at no
+    table (a client that predates tables, the wall) see it; otherwise everyone does."""
+    if board.private and board.phase == Phase.IDEAS:
+        return Audience(idea_table if board.private == PrivateWriting.TABLE else None, tableless=False)
+    if table_round(by_table=board.by_table, phase=board.phase):
+        return Audience(idea_table, tableless=True)
+    return None
+
+
+def sees_idea(audience: Audience | None, *, viewer_table: int | None, is_author: bool, sees_all: bool) -> bool:
+    """Whether a viewer sees an idea with this `audience` (`idea_audience`): its author and the
+    facilitators (`sees_all`) always do."""
+    return (sees_all or audience is None or is_author
+            or (audience.table is not None and viewer_table == audience.table)
+            or (audience.tableless and viewer_table is None))
 
 
 @rules.predicate

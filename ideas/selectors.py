@@ -24,13 +24,22 @@ from .models import (
     Idea,
     Participant,
     ParticipantRole,
+    Table,
     TaggedIdea,
     TallyLine,
     TallySheet,
+    Theme,
     Vote,
     VoteChannel,
 )
-from .rules import brainstorm_phase, joinable, tallies_visible_to_participants
+from .rules import (
+    brainstorm_phase,
+    idea_audience,
+    joinable,
+    sees_idea,
+    tallies_visible_to_participants,
+)
+from .suggestions import suggest
 
 
 class Board(NamedTuple):
@@ -45,6 +54,8 @@ class Board(NamedTuple):
     cap: int | None
     blind: bool
     first: bool = True  # the first brainstorm holds the ideas from before runs of show
+    by_table: bool = False  # each table sees its own ideas while it collects and votes
+    private: str = ""  # who sees an idea while it collects them (models.PrivateWriting)
 
     def holds(self, idea_activity_id: int | None) -> bool:
         """Whether an idea of this brainstorm (`Idea.activity_id`) is on this board."""
@@ -76,7 +87,8 @@ def board_of(rows: list[ActivityRow], workshop, brainstorm: ActivityRow | None =
     phase = brainstorm_phase(workshop.phase, room_on_activity=on_activity, own_phase=brainstorm.phase)
     first = next(row.id for row in rows if row.kind == ActivityKind.BRAINSTORM)
     return Board(brainstorm.id, phase, brainstorm.dots_per_participant, brainstorm.max_dots_per_idea,
-                 brainstorm.blind, first=brainstorm.id == first)
+                 brainstorm.blind, first=brainstorm.id == first, by_table=brainstorm.by_table,
+                 private=brainstorm.private)
 
 
 _BOARD_FIELDS = ("phase", "dots_per_participant", "max_dots_per_idea", "blind_voting")
@@ -137,7 +149,10 @@ def dots_left(board: Board, participant_ids: list[int]) -> dict[int, int]:
 
 
 def idea_payload(idea: Idea, *, tag_names: list[str], votes: int | None) -> dict:
-    return {"id": idea.pk, "text": idea.text, "tags": tag_names, "votes": votes}
+    """An idea as frames and acks carry it, with its table's slug (None: at no table; the
+    table is the one `services.idea_create` set, read with the author)."""
+    return {"id": idea.pk, "text": idea.text, "tags": tag_names, "votes": votes,
+            "table": idea.table.slug if idea.table_id is not None else None, "theme": idea.theme_id}
 
 
 def tags_by_idea(idea_ids) -> dict[int, list[str]]:
@@ -165,7 +180,7 @@ _IDEA_COUNTS = CompiledRead(
     lambda proxy, workshop_id: Idea.objects.filter(workshop_id=workshop_id, hidden=False)
     .annotate(n=Count("votes"), proxy=Count("votes", filter=Q(votes__channel=proxy)))
     .order_by("created", "pk")
-    .values_list("pk", "text", "n", "proxy", "activity_id")
+    .values_list("pk", "text", "n", "proxy", "activity_id", "table_id", "theme_id", "participant_id")
 )
 _PAPER_DOTS = CompiledRead(
     lambda workshop_id: TallyLine.objects.filter(sheet__workshop_id=workshop_id, sheet__current=True, idea__hidden=False)
@@ -203,7 +218,15 @@ _ME = CompiledRead(
     .annotate(budget=Subquery(
         DotBudget.objects.filter(participant_id=OuterRef("pk"), activity_id=brainstorm).order_by().values("dots_left")[:1]
     ))
-    .values_list("pk", "display_name", "role", "dots_left", "budget")
+    .values_list("pk", "display_name", "role", "dots_left", "budget", "table_id")
+)
+_THEMES = CompiledRead(
+    lambda workshop_id: Theme.objects.filter(workshop_id=workshop_id).order_by("created", "pk")
+    .values_list("pk", "title", "activity_id")
+)
+_TABLES = CompiledRead(
+    lambda workshop_id: Table.objects.filter(workshop_id=workshop_id).order_by("position", "pk")
+    .values_list("pk", "slug", "name", "office_id")
 )
 _MY_VOTES = CompiledRead(
     lambda pk: Vote.objects.filter(participant_id=pk).order_by().values("idea_id").annotate(n=Count("pk")).values_list("idea_id", "n")
@@ -232,16 +255,16 @@ def paper_dots(workshop_id: int) -> dict[int, int]:
     return dict(_PAPER_DOTS.all(workshop_id))
 
 
-def _idea_counts(workshop_id: int) -> list[tuple[int, str, int, int, int | None]]:
+def _idea_counts(workshop_id: int) -> list[tuple]:
     """The visible ideas in posting order: (id, text, dots, of which entered by helpers,
-    brainstorm)."""
+    brainstorm, table, theme, author)."""
     return _IDEA_COUNTS.all(VoteChannel.PROXY.value, workshop_id)
 
 
 def _tallies_of(rows, paper: dict[int, int]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     votes: dict[str, int] = {}
     channels: dict[str, dict[str, int]] = {"proxy": {}, "paper": {}}
-    for pk, _text, n, proxy, _activity in rows:
+    for pk, _text, n, proxy, *_where in rows:
         votes[str(pk)] = n + paper.get(pk, 0)
         if proxy:
             channels["proxy"][str(pk)] = proxy
@@ -266,7 +289,7 @@ def room_tallies(workshop_id: int, rows: list[ActivityRow]) -> tuple[dict[str, i
     blind: set[int | None] = {row.id for row in brainstorms if not row.results_visible}
     if brainstorms and brainstorms[0].id in blind:
         blind.add(None)
-    return votes, channels, [str(pk) for pk, *_counts, activity_id in ideas if activity_id in blind]
+    return votes, channels, [str(pk) for pk, _text, _n, _proxy, activity_id, *_where in ideas if activity_id in blind]
 
 
 def idea_numbers(workshop_id: int) -> dict[int, int]:
@@ -299,22 +322,38 @@ def snapshot(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies
     return room_state(workshop, participant_id=participant_id, sees_tallies=sees_tallies)[0]
 
 
-def room_state(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool) -> tuple[dict, Board]:
-    """The snapshot and the room's `Board` it shows (the ideas, dots and budget of the room's
-    brainstorm). Six queries, eight for a participant; none grows with the room or the run of
-    show."""
+class RoomState(NamedTuple):
+    snapshot: dict
+    board: Board  # the room's brainstorm the snapshot shows
+    table: int | None  # the viewer's table (None: at no table, or no participant)
+
+
+def room_state(workshop: WorkshopPage, *, participant_id: int | None, sees_tallies: bool) -> RoomState:
+    """The snapshot, the room's `Board` it shows (the ideas, dots and budget of the room's
+    brainstorm) and the viewer's table. Six queries, eight for a participant (and one more per
+    kind of activity other than a brainstorm that the run of show holds); none grows with the room or the run of
+    show.
+
+    Each idea is shown to whom `rules.idea_audience` says (a table round, private writing);
+    `sees_tallies` (a facilitator) sees every idea as well as every dot."""
     rows = _idea_counts(workshop.pk)
+    tables = {pk: (slug, name, office) for pk, slug, name, office in _TABLES.all(workshop.pk)}
     tags = tags_of_workshop(workshop.pk)
     activities = activity_rows(workshop.pk)
     run = run_of_show(workshop, participant_id=participant_id, sees_tallies=sees_tallies, rows=activities)
     board = board_of(activities, workshop)
-    me = {"participant": None, "name": None, "role": None, "dots_left": None, "votes": {}}
-    # The room's brainstorm's ideas only: another's may be blind (its helpers' and paper dots too).
-    rows = [row for row in rows if board.holds(row[4])]
-    shown = {row[0] for row in rows}
+    me = {"participant": None, "name": None, "role": None, "dots_left": None, "votes": {}, "table": None}
     found = _ME.first(board.activity_id or 0, participant_id, workshop.pk) if participant_id is not None else None
+    my_table = found[5] if found is not None else None
+    me_id = found[0] if found is not None else None
+    # The room's brainstorm's ideas only: another's may be blind (its helpers' and paper dots
+    # too); of those, the ones this viewer sees now (a table round, private writing).
+    rows = [row for row in rows if board.holds(row[4]) and sees_idea(
+        idea_audience(board, row[5]), viewer_table=my_table, is_author=row[7] is not None and row[7] == me_id,
+        sees_all=sees_tallies)]
+    shown = {row[0] for row in rows}
     if found is not None:
-        pk, name, role, dots_left, budget = found
+        pk, name, role, dots_left, budget, _table = found
         if board.activity_id is not None:  # the brainstorm's budget, all of it before a first dot
             dots_left = board.dots if budget is None else budget
         me = {
@@ -324,6 +363,7 @@ def room_state(workshop: WorkshopPage, *, participant_id: int | None, sees_talli
             "dots_left": dots_left,
             # on the room's brainstorm only, as its budget (a hidden idea's dots go back to it)
             "votes": {str(idea_id): n for idea_id, n in _MY_VOTES.all(pk) if idea_id in shown},
+            "table": tables[my_table][0] if my_table in tables else None,
         }
     answers = run.pop("answers")  # read for `participant_id`: kept only if they are in this room
     me["answers"] = answers if found is not None else {}
@@ -338,18 +378,27 @@ def room_state(workshop: WorkshopPage, *, participant_id: int | None, sees_talli
             "dots_per_participant": board.dots,
             "max_dots_per_idea": board.cap,
             "blind_voting": board.blind,
+            "by_table": board.by_table,
+            "private": board.private,
             "tallies_visible": show_votes,
             "timer_ends_at": workshop.timer_ends_at.isoformat() if workshop.timer_ends_at else None,
         },
         # (An idea from before runs of show is the first brainstorm's.)
         "ideas": [
-            {"id": pk, "text": text, "tags": tags[pk], "votes": votes[str(pk)] if show_votes else None}
-            for pk, text, _n, _proxy, _activity in rows
+            {"id": pk, "text": text, "tags": tags[pk], "votes": votes[str(pk)] if show_votes else None,
+             "table": tables[table][0] if table in tables else None, "theme": theme}
+            for pk, text, _n, _proxy, _activity, table, theme, _author in rows
+        ],
+        "tables": [{"slug": slug, "name": name} for slug, name, _office in tables.values()],
+        # The room's brainstorm's themes, each with the ideas of it this viewer sees.
+        "themes": [
+            {"id": pk, "title": title, "ideas": [row[0] for row in rows if row[6] == pk]}
+            for pk, title, activity in _THEMES.all(workshop.pk) if board.holds(activity)
         ],
         "channels": channels,
         "me": me,
     }
-    return state, board
+    return RoomState(state, board, my_table)
 
 
 def activity_row_of(activity: Activity, *, room_phase: str) -> ActivityRow:
@@ -431,13 +480,14 @@ def run_of_show(
     }
 
 
-def activities_results(workshop: WorkshopPage, *, sees_all: bool = True) -> list[dict]:
+def activities_results(workshop: WorkshopPage, *, sees_all: bool = True, viewer: "Viewer | None" = None) -> list[dict]:
     """Every activity's results in run-of-show order, of everyone and by the participants'
     role, with where citizens and providers answered far apart:
     `[{id, kind, title, phase, position, hidden, results, by_role: {role: results},
     disagreements}]`. For a viewer who may not see all (`sees_all=False`: not a
     facilitator), an activity whose results are still blind has `hidden: true`, `results`
-    and `by_role` null and no disagreements.
+    and `by_role` null and no disagreements. `viewer` (who reads them, when `sees_all` is
+    False; None: an observer): a brainstorm lists only the ideas they see now (`ideas_unseen`).
 
     A fixed number of queries whatever the number of activities and answers: each kind reads
     all its activities at once (`Kind.results_of`), one to three queries a kind."""
@@ -448,6 +498,11 @@ def activities_results(workshop: WorkshopPage, *, sees_all: bool = True) -> list
     figures: dict[int, dict] = {}
     for kind, of_kind in by_kind.items():
         figures.update(KINDS[kind].results_of(of_kind))
+    viewer = viewer or Viewer(None, None)  # not given: an observer
+    elsewhere = set() if sees_all else ideas_unseen(workshop.pk, participant_id=viewer.participant, table=viewer.table)
+    for row in by_kind[ActivityKind.BRAINSTORM] if elsewhere else ():
+        for part in figures[row.id].values():
+            part["ideas"] = [idea for idea in part["ideas"] if idea["id"] not in elsewhere]
     found = []
     for row in rows:
         kind = KINDS[row.kind]
@@ -474,11 +529,73 @@ def blind_voting_hides(workshop: WorkshopPage, activities: list[dict]) -> bool:
     return any(activity["hidden"] for activity in brainstorms)
 
 
-def results(workshop: WorkshopPage) -> dict:
-    """Ranked visible ideas with their votes (paper dots included, split by channel), and the
-    votes by tag and by the voters' role (live dots only: paper dots have no voter).
+def ideas_unseen(workshop_id: int, *, participant_id: int | None, table: int | None) -> set[int]:
+    """The ideas a viewer who is no facilitator (a participant, at `table`, or an observer)
+    does not see now, by `rules.idea_audience`: another table's in a table round, others' in
+    private writing. No query beyond the run of show while no brainstorm keeps any apart."""
+    apart = {row.id: row for row in activity_rows(workshop_id) if row.kind == ActivityKind.BRAINSTORM
+             and idea_audience(row, None) is not None}
+    if not apart:
+        return set()
+    return {pk for pk, activity, idea_table, author in Idea.objects.filter(activity_id__in=apart)
+            .values_list("pk", "activity_id", "table_id", "participant_id")
+            if not sees_idea(idea_audience(apart[activity], idea_table), viewer_table=table,
+                             is_author=author is not None and author == participant_id, sees_all=False)}
 
-    Six queries whatever the size: plain rows (`values_list`) rather than model instances,
+
+def themes_of(workshop_id: int) -> list[dict]:
+    """Every theme of the workshop with its visible ideas, in the order they were made (the
+    `themes` frame): `[{id, title, activity, ideas: [id…]}]`. Two queries."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for theme, idea in Idea.objects.filter(workshop_id=workshop_id, hidden=False, theme__isnull=False) \
+            .order_by("created", "pk").values_list("theme_id", "pk"):
+        members[theme].append(idea)
+    return [{"id": pk, "title": title, "activity": activity, "ideas": members[pk]}
+            for pk, title, activity in _THEMES.all(workshop_id)]
+
+
+def theme_suggestions(workshop_id: int) -> list[dict]:
+    """Groupings of the room's brainstorm's ideas not yet in a theme, by the words they share
+    (`ideas.suggestions`): `[{label, ideas: [id…]}]` for the console. Three queries."""
+    board_now = board(workshop_id)
+    if board_now is None:
+        return []
+    rows = [(pk, text) for pk, text, _n, _proxy, activity, _table, theme, _author in _idea_counts(workshop_id)
+            if theme is None and board_now.holds(activity)]
+    return [{"label": found.label, "ideas": found.ideas} for found in suggest(rows)]
+
+
+def table_choices(workshop_id: int) -> list[tuple[str, str]]:
+    """The room's tables as (slug, name), in order (the join form's choice). One query."""
+    return [(slug, name) for _pk, slug, name, _office in _TABLES.all(workshop_id)]
+
+
+class Viewer(NamedTuple):
+    """Who reads the results when it is no facilitator: a participant (or None, an observer)
+    and their table."""
+
+    participant: int | None
+    table: int | None
+
+
+def viewer_of(participant_id: int | None) -> Viewer:
+    """The viewer a browser is (its participant, if it joined, and their table). One query,
+    none without a participant."""
+    if participant_id is None:
+        return Viewer(None, None)
+    table = Participant.objects.filter(pk=participant_id).values_list("table_id", flat=True).first()
+    return Viewer(participant_id, table)
+
+
+def results(workshop: WorkshopPage, *, viewer: "Viewer | None" = None) -> dict:
+    """Ranked visible ideas with their votes (paper dots included, split by channel), and the
+    votes by tag and by the voters' role (live dots only: paper dots have no voter). Each idea
+    names its table (`table`, a slug, and `table_name`); `tables` lists the room's.
+
+    `viewer`: who reads them, if not a facilitator (None): the ideas they do not see now (a
+    table round, private writing: `ideas_unseen`) are left out.
+
+    Eight queries whatever the size: plain rows (`values_list`) rather than model instances,
     each count grouped once in the database, and the visible ideas named by a subquery rather
     than a list of ids."""
     User = get_user_model()
@@ -493,10 +610,13 @@ def results(workshop: WorkshopPage) -> dict:
         .annotate(brainstorm=Coalesce("activity_id", Subquery(first_brainstorm)))
         .order_by("created", "pk")
         .values_list(
-            "pk", "hidden", "text", "author_role", "created", "brainstorm", "entered_by_id",
+            "pk", "hidden", "text", "author_role", "created", "brainstorm", "table_id", "theme_id", "entered_by_id",
             "entered_by__username", "entered_by__first_name", "entered_by__last_name",
         )
     )
+    tables = {pk: (slug, name, office) for pk, slug, name, office in _TABLES.all(workshop.pk)}
+    elsewhere = set() if viewer is None else ideas_unseen(workshop.pk, participant_id=viewer.participant,
+                                                          table=viewer.table)
     by_channel: dict[int, dict[str, int]] = defaultdict(lambda: {"phone": 0, "proxy": 0, "paper": 0})
     live: dict[int, int] = defaultdict(int)
     for idea_id, channel, n in (
@@ -509,8 +629,10 @@ def results(workshop: WorkshopPage) -> dict:
         by_channel[idea_id]["paper"] = n
     tags = tags_of_workshop(workshop.pk)
     ideas = []
-    for number, (pk, hidden, text, author_role, created, brainstorm, entered_by_id, *user) in enumerate(rows, start=1):
-        if hidden:
+    for number, (pk, hidden, text, author_role, created, brainstorm, table, theme, entered_by_id, *user) in enumerate(
+        rows, start=1
+    ):
+        if hidden or pk in elsewhere:
             continue
         helper = ""
         if entered_by_id is not None:
@@ -527,6 +649,9 @@ def results(workshop: WorkshopPage) -> dict:
             "votes": live[pk] + paper.get(pk, 0),
             "votes_by_channel": by_channel[pk],
             "number": number,
+            "table": tables[table][0] if table in tables else None,
+            "table_name": tables[table][1] if table in tables else "",
+            "theme": theme,
             "entered_by": helper,
             "entered_at": created if entered_by_id is not None else None,
         })
@@ -558,6 +683,16 @@ def results(workshop: WorkshopPage) -> dict:
     )
     return {
         "ideas": ideas,
+        "tables": [{"id": pk, "slug": slug, "name": name, "office": office}
+                   for pk, (slug, name, office) in tables.items()],
+        # Each theme with the ideas of it shown here and their dots added up, most voted first.
+        "themes": sorted(
+            ({"id": pk, "title": title, "activity": activity,
+              "ideas": [idea["id"] for idea in ideas if idea["theme"] == pk],
+              "votes": sum(idea["votes"] for idea in ideas if idea["theme"] == pk)}
+             for pk, title, activity in _THEMES.all(workshop.pk)),
+            key=lambda theme: -theme["votes"],
+        ),
         "by_tag": sorted(by_tag.values(), key=lambda t: (-t["votes"], t["tag"])),
         "by_role": by_role,
         "total_votes": sum(i["votes"] for i in ideas),
@@ -611,6 +746,7 @@ def proxy_votes(workshop_id: int) -> list[dict]:
     return [
         {
             "participant": vote.participant.display_name,
+            "idea_id": vote.idea_id,
             "idea": numbers.get(vote.idea_id),
             "idea_text": vote.idea.text,
             "entered_by": user_label(vote.entered_by),
@@ -629,3 +765,24 @@ def idea_starting_with(workshop: WorkshopPage, text: str) -> Idea | None:
     """The workshop's first idea whose text starts with `text` (the demo links plan items to
     the kickoff's ideas this way)."""
     return Idea.objects.filter(workshop=workshop, text__startswith=text).first()
+
+
+def table_of(table_id) -> Table | None:
+    """A table with its workshop and office (for the apps built on ideas: plans sends a
+    table's top ideas to its office's plan)."""
+    try:
+        pk = int(table_id)
+    except (TypeError, ValueError):
+        return None
+    return Table.objects.select_related("workshop", "office").filter(pk=pk).first()
+
+
+def table_named(workshop: WorkshopPage, slug: str) -> Table | None:
+    """A workshop's table by its slug (the demo sends Rezina's table to Rezina's plan)."""
+    return Table.objects.select_related("workshop", "office").filter(workshop=workshop, slug=slug).first()
+
+
+def table_top_ideas(table: Table, n: int) -> list[dict]:
+    """The `n` most voted visible ideas posted at `table`, ranked as the results rank them
+    (`results`' rows: id, text, votes, rank…); fewer if it has fewer."""
+    return [idea for idea in results(table.workshop)["ideas"] if idea["table"] == table.slug][:n]

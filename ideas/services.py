@@ -13,6 +13,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -24,6 +25,7 @@ from workshop_site.core.errors import (
     Invalid,
     NotFound,
 )
+from workshop_site.core.i18n import canonical
 from workshop_site.workshops.models import WorkshopPage
 
 from . import realtime, selectors
@@ -39,13 +41,21 @@ from .models import (
     MessageReceipt,
     Participant,
     ParticipantRole,
+    Table,
     TallyLine,
     TallySheet,
+    Theme,
     Vote,
     VoteChannel,
     WorkshopHelper,
 )
-from .rules import brainstorm_phase, phase_allows, tallies_visible_to_participants
+from .rules import (
+    brainstorm_phase,
+    idea_audience,
+    phase_allows,
+    sees_idea,
+    tallies_visible_to_participants,
+)
 from .selectors import (
     activity_row_of,
     activity_view,
@@ -89,7 +99,7 @@ def _check_entry(participant, workshop_id: int, entered_by) -> None:
 def _participant(participant_id: int | None) -> Participant:
     if participant_id is None:
         raise NotJoined()
-    participant = Participant.objects.filter(pk=participant_id).first()
+    participant = Participant.objects.select_related("table").filter(pk=participant_id).first()
     if participant is None:
         raise NotJoined()
     return participant
@@ -99,12 +109,13 @@ class _Voter(NamedTuple):
     pk: int
     workshop_id: int
     is_proxy: bool
+    table: int | None
 
 
 # A vote is the room's hottest write: its reads fetch a few columns with SQL built once
 # (workshop_site/core/compiled.py), not model instances (bench/RESULTS.md).
 _VOTER = CompiledRead(
-    lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id", "is_proxy")
+    lambda pk: Participant.objects.filter(pk=pk).order_by().values_list("pk", "workshop_id", "is_proxy", "table_id")
 )
 
 
@@ -116,6 +127,9 @@ class _DotTarget(NamedTuple):
     phase: str
     cap: int | None
     dots: int
+    by_table: bool = False
+    table: int | None = None  # the idea's
+    private: str = ""  # its brainstorm's private writing (`rules.idea_audience`)
 
 
 _DOT_TARGET = {
@@ -132,7 +146,8 @@ _DOT_TARGET = {
         ))
         .values_list("pk", "activity_id", "activity__phase", "activity__max_dots_per_idea",
                      "activity__dots_per_participant", "workshop__phase", "workshop__max_dots_per_idea",
-                     "workshop__dots_per_participant", "current"),
+                     "workshop__dots_per_participant", "current", "activity__by_table", "table_id",
+                     "activity__private", "participant_id"),
         suffix=f"FOR KEY SHARE OF {Idea._meta.db_table}" if locked else "",
     )
     for locked in (False, True)
@@ -140,17 +155,19 @@ _DOT_TARGET = {
 
 
 def _voter(participant_id: int | None) -> _Voter:
-    """The three columns of a participant that a dot needs."""
+    """The four columns of a participant that a dot needs."""
     row = None if participant_id is None else _VOTER.first(participant_id)
     if row is None:
         raise NotJoined()
     return _Voter(*row)
 
 
-def _dot_target(workshop_id: int, idea_id, activity=None) -> _DotTarget:
-    """The visible idea of the room a dot goes to, with its brainstorm's rules (`activity`, if
-    the message names one, must be that brainstorm). While the room's brainstorm does not vote,
-    a bad idea is refused as a closed vote, as it always was."""
+def _dot_target(voter: _Voter, idea_id, activity=None) -> _DotTarget:
+    """The visible idea of the voter's room a dot goes to, with its brainstorm's rules
+    (`activity`, if the message names one, must be that brainstorm). While the room's
+    brainstorm does not vote, a bad idea is refused as a closed vote, as it always was; in a
+    table round, an idea of another table is no idea this voter sees (`rules.idea_audience`)."""
+    workshop_id = voter.workshop_id
     row, refusal = None, None
     digits = str(idea_id).strip().removeprefix("-") if isinstance(idea_id, int | str) else ""
     if isinstance(idea_id, bool) or not digits.isascii() or not digits.isdigit():
@@ -168,13 +185,18 @@ def _dot_target(workshop_id: int, idea_id, activity=None) -> _DotTarget:
         if not phase_allows(board.phase, "vote"):
             raise PhaseClosed(_("Voting is not open."))
         raise refusal
-    pk, brainstorm, own_phase, own_cap, own_dots, room_phase, page_cap, page_dots, current = row
+    (pk, brainstorm, own_phase, own_cap, own_dots, room_phase, page_cap, page_dots, current, by_table, table,
+     private, author) = row
     if activity is not None and _int_or_invalid(activity) != brainstorm:
         raise NotFound(_("This idea does not belong to this brainstorm."))
     if brainstorm is None:  # a board: the page's rules, the participant's own budget
         return _DotTarget(pk, None, room_phase, page_cap, page_dots)
     phase = brainstorm_phase(room_phase, room_on_activity=current is not None, own_phase=own_phase)
-    return _DotTarget(pk, brainstorm, phase, own_cap, own_dots)
+    target = _DotTarget(pk, brainstorm, phase, own_cap, own_dots, bool(by_table), table, private or "")
+    if not sees_idea(idea_audience(target, table), viewer_table=voter.table, is_author=author == voter.pk,
+                     sees_all=False):
+        raise NotFound(_("This idea is another table's: vote on your table's ideas."))
+    return target
 
 
 def _take_dot(participant_id: int, target: _DotTarget) -> int | None:
@@ -215,9 +237,24 @@ def _give_dots_back(participant_id: int, brainstorm: int | None, count: int) -> 
             dots_left=F("dots_left") + count)
 
 
+def _table_named(workshop_id: int, table) -> Table | None:
+    """The table of this workshop a join or a move names by its slug (None or "": no table)."""
+    if table is None or table == "":
+        return None
+    if not isinstance(table, str):
+        raise Invalid(_("`table` must be the slug of one of the workshop's tables."))
+    found = Table.objects.filter(workshop_id=workshop_id, slug=table).first()
+    if found is None:
+        raise NotFound(_("This table does not exist in this workshop."))
+    return found
+
+
 @transaction.atomic
-def participant_join(*, workshop: WorkshopPage, display_name, role, user=None, entered_by=None) -> Participant:
-    """A person joins the room with a name and a role and gets the workshop's dots.
+def participant_join(
+    *, workshop: WorkshopPage, display_name, role, user=None, entered_by=None, table=None
+) -> Participant:
+    """A person joins the room with a name and a role (and, if the workshop has tables, the
+    slug of the `table` they sit at) and gets the workshop's dots.
 
     With `entered_by` (a facilitator or helper), the person has no phone: the helper adds
     them (a blank name becomes "Participant N") and then posts and votes for them."""
@@ -237,6 +274,7 @@ def participant_join(*, workshop: WorkshopPage, display_name, role, user=None, e
     dots = rules.dots
     return Participant.objects.create(
         workshop=workshop,
+        table=_table_named(workshop.pk, table),
         display_name=name,
         role=role,
         user=user if entered_by is None and getattr(user, "is_authenticated", False) else None,
@@ -244,6 +282,25 @@ def participant_join(*, workshop: WorkshopPage, display_name, role, user=None, e
         is_proxy=entered_by is not None,
         entered_by=entered_by,
     )
+
+
+@transaction.atomic
+def participant_move(*, user, workshop_id: int, participant_id, table) -> Participant:
+    """A facilitator or a helper moves someone in the room to another of its tables (`table`:
+    its slug; None or "": to no table). Their ideas stay where they were posted; their phones
+    follow (a `participant.moved` frame, on which that person's page reads the room again)."""
+    participant = Participant.objects.filter(pk=_int_or_invalid(participant_id), workshop_id=workshop_id).first()
+    if participant is None:
+        raise NotFound(_("This participant does not exist in this workshop."))
+    workshop = _workshop_or_not_found(participant.workshop_id)
+    _require_assistant(user, workshop)
+    participant.table = _table_named(workshop.pk, table)
+    participant.save(update_fields=["table", "modified"])
+    event = {"type": "participant.moved", "participant": participant.pk,
+             "table": participant.table.slug if participant.table else None,
+             realtime.MOVED_TO: participant.table_id}
+    transaction.on_commit(lambda: realtime.publish(workshop.pk, event))
+    return participant
 
 
 @transaction.atomic
@@ -265,12 +322,15 @@ def idea_create(
         raise PhaseClosed(_("Ideas can be posted only while the workshop collects ideas."))
     idea = Idea.objects.create(
         workshop=workshop, activity_id=board.activity_id, participant=participant, author_role=participant.role, text=text,
-        entered_by=entered_by,
+        entered_by=entered_by, table=participant.table,
     )
     if tag_names:
         idea.tags.add(*tag_names)
-    payload = idea_payload(idea, tag_names=tag_names, votes=0)
-    transaction.on_commit(lambda: realtime.publish(workshop.pk, {"type": "idea.posted", "idea": payload}))
+    event = {"type": "idea.posted", "idea": idea_payload(idea, tag_names=tag_names, votes=0)}
+    audience = idea_audience(board, idea.table_id)
+    if audience is not None:  # a table round or private writing: the relay shows it to these alone
+        event[realtime.AUDIENCE] = {"author": participant.pk, "table": audience.table, "tableless": audience.tableless}
+    transaction.on_commit(lambda: realtime.publish(workshop.pk, event))
     return idea
 
 
@@ -284,7 +344,7 @@ def vote_cast(*, participant_id: int | None, idea_id, entered_by=None, activity=
     """
     voter = _voter(participant_id)
     _check_entry(voter, voter.workshop_id, entered_by)
-    target = _dot_target(voter.workshop_id, idea_id, activity)
+    target = _dot_target(voter, idea_id, activity)
     if not phase_allows(target.phase, "vote"):
         raise PhaseClosed(_("Voting is not open."))
     idea_pk, cap = target.idea, target.cap
@@ -309,7 +369,7 @@ def vote_retract(*, participant_id: int | None, idea_id, entered_by=None, activi
     """Take back one dot from an idea while its brainstorm votes; returns the dots left there."""
     voter = _voter(participant_id)
     _check_entry(voter, voter.workshop_id, entered_by)
-    target = _dot_target(voter.workshop_id, idea_id, activity)
+    target = _dot_target(voter, idea_id, activity)
     if not phase_allows(target.phase, "vote"):
         raise PhaseClosed(_("Voting is not open."))
     # Lock the budget's row first (as vote_cast does) so retracts and casts serialise.
@@ -715,3 +775,173 @@ def participant_remove(*, user, participant_id) -> int:
     transaction.on_commit(lambda: realtime.publish(workshop_id, {"type": "participant.removed", "participant": removed_id}))
     transaction.on_commit(lambda: realtime.tallies_changed(workshop_id))
     return workshop_id
+
+
+# --- tables: one per office served by default, kept by facilitators (docs/protocol.md) -------
+
+def _publish_tables(workshop_id: int) -> None:
+    """After the commit, send the room its tables as they then read (`tables` frame)."""
+    transaction.on_commit(lambda: realtime.publish(workshop_id, {
+        "type": "tables", "tables": [{"slug": slug, "name": name} for slug, name in selectors.table_choices(workshop_id)],
+    }))
+
+
+def tables_changed(workshop_id: int) -> None:
+    """The admin changed a table's office or order (a plain model save): the room gets its
+    tables after the commit, as from the services below."""
+    _publish_tables(workshop_id)
+
+
+def _table_slug(workshop_id: int, name: str, *, keep: int | None = None) -> str:
+    """A slug for a table's name, unique in its workshop (`keep`: the table being renamed)."""
+    base = slugify(name)[:Table.MAX_NAME - 4] or "masa"  # Latin letters lose their diacritics
+    taken = set(Table.objects.filter(workshop_id=workshop_id).exclude(pk=keep).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _table_of_workshop(workshop_id: int, table_id) -> Table:
+    table = Table.objects.filter(pk=_int_or_invalid(table_id), workshop_id=workshop_id).first()
+    if table is None:
+        raise NotFound(_("This table does not exist in this workshop."))
+    return table
+
+
+@transaction.atomic
+def tables_for_offices(workshop: WorkshopPage) -> list[Table]:
+    """A table for each office the workshop serves that has none yet (named after the office,
+    in the workshop's language); the tables a facilitator added, renamed or removed stay as
+    they are. Returns the tables made."""
+    room = canonical(workshop)
+    offices = {office.pk: office for office in (canonical(page) for page in room.offices.all())}.values()
+    seated = set(Table.objects.filter(workshop_id=room.pk, office__isnull=False).values_list("office_id", flat=True))
+    position = Table.objects.filter(workshop_id=room.pk).count()
+    made = []
+    for office in sorted(offices, key=lambda office: (office.district or office.title)):
+        if office.pk in seated:
+            continue
+        name = (office.district or office.title)[:Table.MAX_NAME]  # "Rezina", not "BCIS Rezina"
+        made.append(Table.objects.create(workshop_id=room.pk, name=name, office=office,
+                                         slug=_table_slug(room.pk, name), position=position))
+        position += 1
+    if made:
+        _publish_tables(room.pk)
+    return made
+
+
+@transaction.atomic
+def table_create(*, user, workshop: WorkshopPage, name, office=None) -> Table:
+    """A facilitator adds a table ("district administration"), optionally for an office."""
+    _require_facilitator(user, workshop)
+    name = clean_text(name, field=_("The table's name"), max_length=Table.MAX_NAME)
+    table = Table.objects.create(workshop_id=workshop.pk, name=name, office=office,
+                                 slug=_table_slug(workshop.pk, name),
+                                 position=Table.objects.filter(workshop_id=workshop.pk).count())
+    _publish_tables(workshop.pk)
+    return table
+
+
+@transaction.atomic
+def table_rename(*, user, workshop: WorkshopPage, table_id, name) -> Table:
+    """A facilitator renames a table; its slug stays (phones and clients know it by it)."""
+    _require_facilitator(user, workshop)
+    table = _table_of_workshop(workshop.pk, table_id)
+    table.name = clean_text(name, field=_("The table's name"), max_length=Table.MAX_NAME)
+    table.save(update_fields=["name"])
+    _publish_tables(workshop.pk)
+    return table
+
+
+@transaction.atomic
+def table_delete(*, user, workshop: WorkshopPage, table_id) -> None:
+    """A facilitator removes a table nobody sits at and nobody posted at."""
+    _require_facilitator(user, workshop)
+    table = _table_of_workshop(workshop.pk, table_id)
+    if table.participants.exists() or table.ideas.exists():
+        raise Conflict(_("People sit at this table or posted ideas there: move them first, or rename it."))
+    table.delete()
+    _publish_tables(workshop.pk)
+
+
+# --- themes: affinity clusters of a brainstorm's ideas, made on the console -------------------
+
+def _publish_themes(workshop_id: int) -> None:
+    """After the commit, send the room its themes as they then read (`themes` frame)."""
+    transaction.on_commit(lambda: realtime.publish(workshop_id, {
+        "type": "themes", "themes": selectors.themes_of(workshop_id)}))
+
+
+def _theme_of_workshop(workshop_id: int, theme_id) -> Theme:
+    theme = Theme.objects.filter(pk=_int_or_invalid(theme_id), workshop_id=workshop_id).first()
+    if theme is None:
+        raise NotFound(_("This theme does not exist in this workshop."))
+    return theme
+
+
+@transaction.atomic
+def theme_create(*, user, workshop_id: int, title, activity=None, ideas=()) -> Theme:
+    """A facilitator makes a theme in the room's brainstorm (or the brainstorm `activity`),
+    optionally with its first ideas (a suggested theme accepted in one step)."""
+    workshop = _workshop_or_not_found(workshop_id)
+    _require_facilitator(user, workshop)
+    title = clean_text(title, field=_("The theme's title"), max_length=Theme.MAX_TITLE)
+    board = selectors.board(workshop.pk, brainstorm_id=None if activity is None else _int_or_invalid(activity))
+    if board is None:
+        raise NotFound(_("This brainstorm does not exist in this workshop."))
+    theme = Theme.objects.create(workshop=workshop, activity_id=board.activity_id, title=title, created_by=user)
+    if ideas:
+        _ideas_join_theme(theme, board, ideas)
+    _publish_themes(workshop.pk)
+    return theme
+
+
+def _ideas_join_theme(theme: Theme, board, idea_ids) -> None:
+    if not isinstance(idea_ids, list | tuple) or len(idea_ids) > 200:
+        raise Invalid(_("`ideas` must be a list of idea ids."))
+    wanted = {_int_or_invalid(pk) for pk in idea_ids}
+    found = [(pk, activity) for pk, activity in Idea.objects.filter(
+        pk__in=wanted, workshop_id=theme.workshop_id, hidden=False).values_list("pk", "activity_id")
+        if board.holds(activity)]
+    if len(found) != len(wanted):
+        raise NotFound(_("Every idea of a theme must be a visible idea of its brainstorm."))
+    Idea.objects.filter(pk__in=wanted).update(theme=theme)
+
+
+@transaction.atomic
+def theme_rename(*, user, workshop_id: int, theme_id, title) -> Theme:
+    workshop = _workshop_or_not_found(workshop_id)
+    _require_facilitator(user, workshop)
+    theme = _theme_of_workshop(workshop.pk, theme_id)
+    theme.title = clean_text(title, field=_("The theme's title"), max_length=Theme.MAX_TITLE)
+    theme.save(update_fields=["title"])
+    _publish_themes(workshop.pk)
+    return theme
+
+
+@transaction.atomic
+def theme_dissolve(*, user, workshop_id: int, theme_id) -> None:
+    """A facilitator dissolves a theme: its ideas stay, in no theme, with their dots."""
+    workshop = _workshop_or_not_found(workshop_id)
+    _require_facilitator(user, workshop)
+    theme = _theme_of_workshop(workshop.pk, theme_id)
+    theme.delete()  # its ideas' `theme` becomes null (SET_NULL)
+    _publish_themes(workshop.pk)
+
+
+@transaction.atomic
+def idea_theme_set(*, user, workshop_id: int, idea_id, theme_id) -> Idea:
+    """A facilitator puts an idea in a theme of its brainstorm (`theme_id` None: in none)."""
+    workshop = _workshop_or_not_found(workshop_id)
+    _require_facilitator(user, workshop)
+    idea = Idea.objects.filter(pk=_int_or_invalid(idea_id), workshop_id=workshop.pk, hidden=False).first()
+    if idea is None:
+        raise NotFound(_("This idea does not exist or was hidden."))
+    theme = None if theme_id is None else _theme_of_workshop(workshop.pk, theme_id)
+    if theme is not None and theme.activity_id is not None and idea.activity_id not in (theme.activity_id, None):
+        raise Invalid(_("A theme groups the ideas of its own brainstorm."))
+    idea.theme = theme
+    idea.save(update_fields=["theme"])
+    _publish_themes(workshop.pk)
+    return idea

@@ -12,9 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -49,7 +50,7 @@ from .models import (
     WorkshopHelper,
 )
 from .rules import can_see_results, phase_allows, tallies_visible_to_participants
-from .sessions import participant_id_for, remember_participant
+from .sessions import participant_id_for, remember_participant, results_viewer
 from .throttle import LookupsBlocked
 
 
@@ -108,6 +109,8 @@ def live_context(request, workshop: WorkshopPage, *, is_facilitator: bool) -> di
         "suggested_tags": sorted(t.name for t in workshop.suggested_tags.all()),
         "join_url": join_url(request, workshop),
         "is_facilitator": is_facilitator,
+        # The phone's table, drawn in the HTML as participant.js draws it ("" at no table).
+        "my_table": next((t["name"] for t in state["tables"] if t["slug"] == me["table"]), ""),
     }
 
 
@@ -135,14 +138,14 @@ def participant(request, workshop: WorkshopPage):
     is_facilitator = request.user.has_perm("ideas.run_workshop", workshop)
     if participant_id_for(request.session, workshop.pk) is not None:
         return render(request, "ideas/participant.html", live_context(request, workshop, is_facilitator=is_facilitator))
-    form = JoinForm(request.POST if request.method == "POST" else None)
+    form = JoinForm(request.POST if request.method == "POST" else None, tables=selectors.table_choices(workshop.pk))
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 joined = services.participant_join(
                     workshop=workshop, display_name=form.cleaned_data["display_name"],
-                    role=form.cleaned_data["role"], user=request.user,
+                    role=form.cleaned_data["role"], user=request.user, table=form.cleaned_data.get("table"),
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
@@ -202,10 +205,11 @@ def results(request, workshop: WorkshopPage):
     and by role, with where citizens and providers disagree; the brainstorm's as the ranking,
     by tag and by the voters' role. A workshop without activities shows its ranking alone."""
     sees_all = request.user.has_perm("ideas.run_workshop", workshop)
-    activities = selectors.activities_results(workshop, sees_all=sees_all)
+    seat = results_viewer(request, workshop, sees_all=sees_all)
+    activities = selectors.activities_results(workshop, sees_all=sees_all, viewer=seat)
     if not sees_all and selectors.blind_voting_hides(workshop, activities):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
-    data = selectors.results(workshop)
+    data = selectors.results(workshop, viewer=seat)
     items = action_items_for(request.user, [row["id"] for row in data["ideas"]])
     rows = [{**row, "author_role": row["author_role_label"], "action_items": items.get(row["id"], [])}
             for row in data["ideas"]]
@@ -222,9 +226,15 @@ def results(request, workshop: WorkshopPage):
     brainstorms = {activity["id"] for activity in activities if activity["kind"] == ActivityKind.BRAINSTORM}
     # Ideas outside any brainstorm (a workshop without activities: all of them) are ranked alone.
     loose = with_widths([row for row in rows if row["activity"] not in brainstorms])
+    by_table = table_rankings(request, workshop, data["tables"], rows, every_table=seat is None)
+    by_id = {row["id"]: row for row in rows}
+    themes = with_widths([{**theme, "rows": [by_id[pk] for pk in theme["ideas"] if pk in by_id]}
+                          for theme in data["themes"]])
     return render(request, "ideas/results.html", {
         "workshop": workshop,
         "results": rows,
+        "themes": themes,
+        **by_table,
         "activities": shown,
         "loose_ranking": ranking_rows(request, workshop, loose, action_plans) if loose or not activities else None,
         "loose_table_id": "results-table-other" if rankings else "results-table",
@@ -241,6 +251,55 @@ def results(request, workshop: WorkshopPage):
         "proxy_participants": data["proxy_participants"],
         "tally_sheets": selectors.tally_sheets(workshop.pk),
     })
+
+
+# The app that keeps action plans adds its "send the top ideas to the office's plan" under each
+# table's ranking: each hook function is called as `fn(request, workshop, table)` (a table of
+# `selectors.results`' `tables`: id, slug, name, office id) and returns a
+# `workshop_site.core.sections.Section` or None.
+RESULTS_TABLE_ACTIONS = "atelier_results_table_actions"
+
+
+def table_rankings(request, workshop: WorkshopPage, tables: list[dict], rows: list[dict], *,
+                   every_table: bool) -> dict:
+    """The results by table (a workshop without tables has no such section): each table's
+    ideas ranked among themselves (`table_rank`, ties sharing one) with what other apps add
+    under it, then the ideas posted at no table. Tables with no idea yet are named apart, to
+    a facilitator only (`every_table`): others may not see every table's ideas now."""
+    if not tables:
+        return {"table_anchors": []}
+    mine: dict[str | None, list[dict]] = {}
+    for row in rows:
+        mine.setdefault(row["table"], []).append(row)
+
+    def ranked(of_table: list[dict]) -> list[dict]:
+        found, rank, previous = [], 0, None
+        for position, row in enumerate(with_widths(of_table), start=1):
+            if row["votes"] != previous:
+                rank, previous = position, row["votes"]
+            found.append({**row, "table_rank": rank})
+        return found
+
+    shown = []
+    for table in tables:
+        if table["slug"] not in mine:
+            continue
+        sections = [section for contribute in hooks.get_hooks(RESULTS_TABLE_ACTIONS)
+                    if (section := contribute(request, workshop, table)) is not None]
+        shown.append({
+            **table, "rows": ranked(mine[table["slug"]]),
+            "actions": [render_to_string(section.template, {**section.context, "workshop": workshop, "table": table},
+                                         request=request) for section in sections],
+            "stylesheets": [href for section in sections for href in section.stylesheets],
+        })
+    return {
+        "table_rankings": shown,
+        # A message tagged with a table's anchor (plans' "sent to the plan") shows in its section.
+        "table_anchors": [f"table-{table['slug']}" for table in shown],
+        "no_table_ranking": ranked(mine[None]) if None in mine else None,
+        "tables_without_ideas": [table["name"] for table in tables if table["slug"] not in mine] if every_table else [],
+        "table_stylesheets": list(dict.fromkeys(href for table in shown for href in table.pop("stylesheets"))),
+    }
 
 
 def with_widths(rows: list[dict]) -> list[dict]:
@@ -337,10 +396,11 @@ def action_items_for(user, idea_ids: list[int]) -> dict[int, list]:
 @live_workshop_view
 def results_csv(request, workshop: WorkshopPage):
     sees_all = request.user.has_perm("ideas.run_workshop", workshop)
-    activities = selectors.activities_results(workshop, sees_all=sees_all)
+    seat = results_viewer(request, workshop, sees_all=sees_all)
+    activities = selectors.activities_results(workshop, sees_all=sees_all, viewer=seat)
     if not sees_all and selectors.blind_voting_hides(workshop, activities):
         raise PermissionDenied
-    return csv_response(exports.results_csv_rows(workshop, activities),
+    return csv_response(exports.results_csv_rows(workshop, activities, viewer=seat),
                         f"atelier-{workshop.join_code}-results.csv")
 
 
@@ -385,9 +445,10 @@ def _ideas_by_number(ideas: list[dict], numbers: list[int]) -> list[int]:
 @live_workshop_view
 def assist(request, workshop: WorkshopPage):
     """`/w/<code>/assist/`: a helper adds people without a phone, then types their ideas and
-    dots, keyboard first. Every change goes through the same services as a phone."""
+    dots, keyboard first; and moves anyone of the room to another table. Every change goes
+    through the same services as a phone."""
     _require_assistant(request, workshop)
-    people = list(Participant.objects.filter(workshop=workshop, is_proxy=True).select_related("entered_by"))
+    people = list(Participant.objects.filter(workshop=workshop, is_proxy=True).select_related("entered_by", "table"))
     selected = next((p for p in people if str(p.pk) == (request.POST.get("participant") or request.GET.get("p"))), None)
     board = selectors.board(workshop.pk)
     ideas = _visible_ideas_numbered(workshop, board)
@@ -406,6 +467,14 @@ def assist(request, workshop: WorkshopPage):
                     messages.success(request, _("%(name)s added, with %(dots)d dots.")
                                      % {"name": added.display_name, "dots": board.dots})
                     return redirect(f"{request.path}?p={added.pk}")
+            elif action == "move":  # anyone of the room, with a phone or without
+                moved = services.participant_move(user=request.user, workshop_id=workshop.pk,
+                                                  participant_id=request.POST.get("participant"),
+                                                  table=request.POST.get("table") or None)
+                messages.success(request, _("%(name)s moved to %(table)s.") % {
+                    "name": moved.display_name, "table": moved.table.name} if moved.table else
+                    _("%(name)s now sits at no table.") % {"name": moved.display_name})
+                return redirect(f"{request.path}?p={selected.pk}" if selected else request.path)
             elif selected is None:
                 raise Invalid(_("Choose a participant first."))
             elif action == "idea":
@@ -456,7 +525,17 @@ def assist(request, workshop: WorkshopPage):
         "is_facilitator": request.user.has_perm("ideas.run_workshop", workshop),
         "helpers": WorkshopHelper.objects.filter(workshop=workshop).select_related("user", "granted_by"),
         "staff": _staff_users(),
+        **_seating(workshop),
     }, status=status)
+
+
+def _seating(workshop: WorkshopPage) -> dict:
+    """The room's tables as (slug, name), and everyone of the room with their table (nobody
+    when the room has no tables), people at no table first."""
+    tables = selectors.table_choices(workshop.pk)
+    seated = Participant.objects.filter(workshop=workshop).select_related("table").order_by(
+        F("table__position").asc(nulls_first=True), "table__pk", "display_name", "pk") if tables else []
+    return {"tables": tables, "seating": seated}
 
 
 def _staff_users():
@@ -576,7 +655,8 @@ def summary(request, workshop: WorkshopPage):
     context = _printable_context(request, workshop)
     if not can_see_results(request.user, workshop, board=selectors.board(workshop.pk)):
         return render(request, "ideas/results_hidden.html", {"workshop": workshop}, status=403)
-    data = selectors.results(workshop)
+    seat = results_viewer(request, workshop, sees_all=request.user.has_perm("ideas.run_workshop", workshop))
+    data = selectors.results(workshop, viewer=seat)
     context.update(
         results=data["ideas"][:SUMMARY_IDEAS], more=max(0, len(data["ideas"]) - SUMMARY_IDEAS),
         total_votes=data["total_votes"], participants_count=data["participants"],

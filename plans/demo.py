@@ -6,10 +6,12 @@ import datetime as dt
 
 from django.utils import timezone
 
-from ideas.selectors import idea_starting_with
+from ideas.selectors import idea_starting_with, table_named
 from prototypes.selectors import version_by_number
+from workshop_site.core.errors import Conflict
 
 from .models import ActionItem, ActionPlan, ItemUpdate, Milestone
+from .services import items_from_table
 
 SCANNER = "Scaner portabil și imprimantă pentru echipa mobilă"
 # Where the office page still lists the scanner as missing, the item is under way (and late).
@@ -27,9 +29,32 @@ MATERNITY = [
 ]
 
 
+# DEMO29's Rezina table sends its first ideas to Rezina's plan, as a facilitator does from the
+# results page in one step (plans.services.items_from_table).
+DEMO29_SENT = ("rezina", 2)
+
+
 def seed(demo) -> None:
-    if ActionPlan.objects.exists():
+    if not ActionPlan.objects.exists():
+        _seed_plans(demo)
+    _send_demo29_table(demo)
+
+
+def _send_demo29_table(demo) -> None:
+    slug, n = DEMO29_SENT
+    live, office = demo.workshops.get("live"), demo.offices.get(slug)
+    table = table_named(live, slug) if live is not None else None
+    plan = ActionPlan.objects.filter(office=office).order_by("pk").first() if office is not None else None
+    if table is None or plan is None:
         return
+    try:
+        items_from_table(user=demo.users.get("facilitator"), table_id=table.pk, plan_id=plan.pk, n=n)
+    except Conflict:  # sent by an earlier run: never twice
+        return
+    demo.note(f"DEMO29 {slug} table sent to its plan")
+
+
+def _seed_plans(demo) -> None:
     today = timezone.localdate()
     kickoff = demo.workshops.get("kickoff")
     mobile_idea = idea_starting_with(kickoff, "Echipa mobilă")

@@ -4,11 +4,13 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
+from ideas import selectors as ideas_selectors
 from workshop_site.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models import ActionItem, ActionPlan, ItemStatus, ItemUpdate, Milestone, Priority
@@ -189,6 +191,56 @@ def item_create_from_idea(*, user, idea, plan: ActionPlan) -> ActionItem:
     if not idea.workshop.offices.filter(pk=plan.office_id).exists():
         raise Invalid(_("This idea comes from a workshop that did not serve this office."))
     return item_create(user=user, plan=plan, title=idea.text[:200], description=idea.text, ideas=[idea])
+
+
+# How many of a table's top ideas one click may send (the form offers 1 to this).
+MAX_TABLE_TOP = 10
+
+
+@transaction.atomic
+def items_from_table(*, user, table_id, plan_id, n=3) -> list[ActionItem]:
+    """A table's `n` most voted ideas become items of its office's plan, in one click from the
+    workshop's results: each a new item linked back to its idea, as "make an action item" of
+    one idea does (`item_create_from_idea`). The table's office stands for the workshop's:
+    a facilitator may seat a table for an office the workshop does not list.
+
+    Sending again never duplicates: ideas already linked to an item of this plan (themselves,
+    or an idea merged into them) are skipped, and when all of them are, `Conflict`. Nothing is
+    kept when any check refuses."""
+    table = ideas_selectors.table_of(table_id)
+    if table is None:
+        raise NotFound(_("No such table."))
+    if table.office_id is None:
+        raise Invalid(_("The table %(table)s is not an office's: choose its office first.") % {"table": table.name})
+    # Locked until commit, so two clicks at once cannot both find the ideas not yet sent.
+    plan = (
+        ActionPlan.objects.select_for_update(of=("self",)).select_related("office")
+        .filter(pk=_pk(plan_id)).first()
+    )
+    if plan is None:
+        raise NotFound(_("No such plan."))
+    if plan.office_id != table.office_id:
+        raise Invalid(_("This plan is not %(office)s's.") % {"office": table.office.title})
+    _require_edit(user, plan)
+    count = _as_int(n, _("The number of ideas"), 1, MAX_TABLE_TOP)
+    ideas = [ideas_selectors.visible_idea(row["id"]) for row in ideas_selectors.table_top_ideas(table, count)]
+    ideas = [idea for idea in ideas if idea is not None]
+    if not ideas:
+        raise Invalid(_("The table %(table)s has no ideas yet.") % {"table": table.name})
+    ids = [idea.pk for idea in ideas]
+    sent = set(
+        ActionItem.ideas.through.objects.filter(actionitem__plan=plan)
+        .filter(Q(idea_id__in=ids) | Q(idea__merged_into__in=ids))
+        .annotate(shown_idea=Coalesce("idea__merged_into", "idea_id"))
+        .values_list("shown_idea", flat=True)
+    )
+    fresh = [idea for idea in ideas if idea.pk not in sent]
+    if not fresh:
+        raise Conflict(_("These ideas were already sent to %(plan)s.") % {"plan": plan.title})
+    return [
+        item_create(user=user, plan=plan, title=idea.text[:200], description=idea.text, ideas=[idea])
+        for idea in fresh
+    ]
 
 
 @transaction.atomic

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ideas.selectors import visible_idea
+from ideas.selectors import table_of, visible_idea
 from workshop_site.core.errors import DomainError
 from workshop_site.core.exports import csv_response, xlsx_bytes, xlsx_response
 from workshop_site.core.i18n import canonical_pages
@@ -111,6 +113,32 @@ def item_from_idea(request, idea_id: int):
         return redirect("ideas_results", code=idea.workshop.join_code)
     messages.success(request, _("The idea is now an item of %(plan)s.") % {"plan": plan.title})
     return redirect("plans_item", item_id=item.pk)
+
+
+@require_POST
+def items_from_table(request, table_id: int):
+    """The results page's "send the top ideas to the office's plan" (plans' part of each
+    table's ranking): back to that table's ranking with what was done or why not."""
+    table = table_of(table_id)
+    if table is None:
+        raise Http404
+    anchor = f"table-{table.slug}"  # the results show a message so tagged in that table's section
+    back = reverse("ideas_results", args=[table.workshop.join_code]) + f"#{anchor}"
+    try:
+        items = services.items_from_table(
+            user=request.user, table_id=table.pk, plan_id=request.POST.get("plan"), n=request.POST.get("n", "3"),
+        )
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied from None
+        messages.error(request, error.message, extra_tags=anchor)
+        return redirect(back)
+    messages.success(request, ngettext(
+        "%(n)d idea of %(table)s is now an item of %(plan)s.",
+        "%(n)d ideas of %(table)s are now items of %(plan)s.",
+        len(items),
+    ) % {"n": len(items), "table": table.name, "plan": items[0].plan.title}, extra_tags=anchor)
+    return redirect(back)
 
 
 @require_POST

@@ -14,7 +14,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from workshop_site.core.i18n import canonical
+from workshop_site.core.i18n import canonical, localized
 from workshop_site.core.sections import OFFICE_PAGE_SECTIONS, Section
 
 from . import admin_views
@@ -28,6 +28,7 @@ from .selectors import (
     plans_editable_by,
     plans_for_office,
 )
+from .services import MAX_TABLE_TOP
 
 register_permission_policy(ActionPlan, OfficePlanPermissionPolicy(ActionPlan))
 register_permission_policy(ActionItem, OfficePlanPermissionPolicy(ActionItem, plan_path="plan__"))
@@ -152,6 +153,43 @@ def action_plans_for_results(user, workshop) -> list:
     """The results page's one-click "add to an action plan" (ideas.views): the plans of the
     workshop's offices this user may add items to."""
     return plans_editable_by(user, workshop.offices.all())
+
+
+@hooks.register("atelier_results_table_actions")
+def send_table_to_plan(request, workshop, table):
+    """Under a table's ranking on the results (ideas.views): "send the top ideas to the
+    office's plan", for whoever may add items to a plan of the table's office."""
+    if table["office"] is None:
+        return None
+    plans, office_titles = _table_plans(request)
+    if not plans.get(table["office"]):
+        return None
+    return Section(
+        "plans/includes/table_to_plan.html",
+        {
+            "plans": plans[table["office"]], "office": office_titles[table["office"]],
+            "default_top": 3, "max_top": MAX_TABLE_TOP,
+        },
+        stylesheets=("plans/table_to_plan.css",),
+    )
+
+
+def _table_plans(request) -> tuple[dict, dict]:
+    """The plans this user may add items to, by office, and the offices' titles in the
+    reader's language: read once per request (two queries) and kept on it, so a room of many
+    tables costs no more than one."""
+    if not hasattr(request, "_atelier_table_plans"):
+        plans_by_office: dict[int, list] = {}
+        plan_filter = editable_plans_filter(request.user)
+        if request.user.is_authenticated:
+            editable = ActionPlan.objects.filter(**(plan_filter or {})).distinct()
+            for plan in editable.select_related("office").order_by("office__title", "-created"):
+                plans_by_office.setdefault(plan.office_id, []).append(plan)
+        offices = {plans[0].office.pk: plans[0].office for plans in plans_by_office.values()}
+        titles = {office.translation_key: office.title for office in localized(offices.values())} if offices else {}
+        office_titles = {pk: titles.get(office.translation_key, office.title) for pk, office in offices.items()}
+        request._atelier_table_plans = (plans_by_office, office_titles)
+    return request._atelier_table_plans
 
 
 @hooks.register("atelier_idea_action_items")

@@ -147,6 +147,8 @@ class ActivityRow(NamedTuple):
     scale_min_label: str
     scale_max_label: str
     position: int
+    by_table: bool
+    private: str
 
     @property
     def results_visible(self) -> bool:
@@ -155,7 +157,8 @@ class ActivityRow(NamedTuple):
 
 ACTIVITY_COLUMNS = (
     "pk", "workshop_id", "kind", "title", "prompt", "phase", "is_current", "blind", "max_choices",
-    "dots_per_participant", "max_dots_per_idea", "scale_min_label", "scale_max_label", "position", "workshop__phase",
+    "dots_per_participant", "max_dots_per_idea", "scale_min_label", "scale_max_label", "position", "by_table",
+    "private", "workshop__phase",
 )
 
 

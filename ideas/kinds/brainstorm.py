@@ -18,7 +18,8 @@ from .base import GROUPS, ROLES, ActivityRow, Kind, group_columns, percent, regi
 
 class Brainstorm(Kind):
     def view(self, activity: ActivityRow) -> dict:
-        return {"dots_per_participant": activity.dots_per_participant, "max_dots_per_idea": activity.max_dots_per_idea}
+        return {"dots_per_participant": activity.dots_per_participant, "max_dots_per_idea": activity.max_dots_per_idea,
+                "by_table": activity.by_table, "private": activity.private}
 
     def results_of(self, activities: list[ActivityRow]) -> dict[int, dict[str | None, dict]]:
         """`{voters, ideas: [{id, text, votes}]}`: the brainstorm's visible ideas ranked by

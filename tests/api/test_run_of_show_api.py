@@ -246,7 +246,7 @@ def test_results_of_a_workshop_without_activities_keep_their_old_shape(workshop,
     assert body["activities"] == []
     assert body["ideas"] == [{"id": idea.pk, "text": "Idee fără activitate", "tags": [], "author_role": "citizen",
                               "votes": 0, "votes_by_channel": {"phone": 0, "proxy": 0, "paper": 0},
-                              "activity": None}]
+                              "activity": None, "table": None}]
 
 
 def test_an_idea_posted_before_the_run_of_show_belongs_to_the_first_brainstorm(workshop):

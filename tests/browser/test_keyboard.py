@@ -51,6 +51,9 @@ def test_a_participant_and_the_facilitator_run_the_room_by_keyboard(live_server_
     tab_to(phone, "#id_role_0")
     phone.keyboard.press("Space")
     expect(phone.locator("#id_role_0")).to_be_checked()
+    tab_to(phone, "#id_table")  # DEMO29 seats people at its offices' tables: the first is Călărași
+    phone.keyboard.press("ArrowDown")
+    expect(phone.locator("#id_table")).to_have_value("calarasi")
     tab_to(phone, "#participant-join-submit")
     phone.keyboard.press("Enter")
     expect(phone.locator("#idea-text")).to_be_visible()

@@ -40,6 +40,7 @@ def _join(browser, url, language, name, role):
     page.goto(url + "/w/DEMO29/")
     page.locator("#id_display_name").fill(name)
     page.locator(f"input[name=role][value={role}]").check()
+    page.locator("#id_table").select_option("rezina")  # DEMO29 seats people at its offices' tables
     page.locator("#participant-join-submit").click()
     page.wait_for_selector("#live-root[data-joined=true]")
     return page
@@ -123,9 +124,9 @@ def test_a_facilitator_runs_the_four_activities_from_a_phone(live_server_url, br
     phones[2].wait_for_selector("#idea-text")
     phones[2].locator("#idea-text").fill("Programare online la echipa mobilă")
     phones[2].locator("#idea-submit").click()
-    wall.wait_for_selector("#board-list li:has-text('Programare online la echipa mobilă')")
+    wall.wait_for_selector("#board li:has-text('Programare online la echipa mobilă')")
     # Each idea appears once on the wall, whatever its tags.
-    texts = wall.locator("#board-list .screen-idea-text").all_inner_texts()
+    texts = wall.locator("#board .screen-idea-text").all_inner_texts()
     assert len(texts) == len(set(texts))
     wall.screenshot(path=str(shots / "screen-brainstorm.png"))
     phones[2].screenshot(path=str(shots / "phone-brainstorm.png"), full_page=True)

@@ -156,7 +156,7 @@ def test_api_results_are_ranked_and_split_by_channel(client, workshop):
     assert [i["id"] for i in body["ideas"]] == [ideas[1].pk, ideas[0].pk]
     assert body["ideas"][0]["votes"] == 1
     assert body["ideas"][0]["votes_by_channel"] == {"phone": 1, "proxy": 0, "paper": 0}
-    assert set(body["ideas"][0]) == {"id", "text", "tags", "author_role", "votes", "votes_by_channel", "activity"}
+    assert set(body["ideas"][0]) == {"id", "text", "tags", "author_role", "votes", "votes_by_channel", "activity", "table"}
 
 
 def test_blind_results_are_forbidden_until_shown(client, workshop, facilitator):

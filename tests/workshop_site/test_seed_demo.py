@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from wagtail.models import Page, Revision, Site
 
 from workshop_site.offices.models import OfficePage, Service
@@ -25,10 +25,14 @@ def snapshot():
         PollOption,
         ScaleRating,
         ScaleStatement,
+        Table,
+        Theme,
         Vote,
     )
 
     return {
+        "tables": sorted(Table.objects.values_list("workshop__join_code", "slug", "name", "office__slug")),
+        "themes": sorted(Theme.objects.values_list("workshop__join_code", "title", "ideas__text")),
         "activities": sorted(Activity.objects.values_list(
             "workshop__join_code", "position", "kind", "title", "phase", "is_current", "blind", "max_choices")),
         "options": sorted(PollOption.objects.values_list("activity__title", "sort_order", "text")),
@@ -127,6 +131,34 @@ def test_the_demo_rooms_have_their_ideas(client):
     votes = [i["votes"] for i in results["ideas"]]
     assert votes == sorted(votes, reverse=True) and votes[0] > 0
     assert "echipa mobilă" in {t for i in results["ideas"] for t in i["tags"]}
+
+
+@override_settings(DEBUG=True)
+def test_demo29_seats_its_three_offices_at_tables_and_brainstorms_by_table(client):
+    from ideas.models import Activity
+
+    call_command("seed_demo")
+    live = WorkshopPage.objects.get(join_code="DEMO29")
+    assert Activity.objects.get(workshop=live, kind="brainstorm").by_table
+    joined = client.post("/api/workshops/DEMO29/participants", {"display_name": "Ana", "role": "citizen",
+                                                                "table": "rezina"}, content_type="application/json")
+    assert joined.status_code == 201
+    state = client.get("/api/workshops/DEMO29/state").json()
+    assert [table["name"] for table in state["tables"]] == ["Călărași", "Dubăsari", "Rezina"]
+    # Ana sits at Rezina's table while the brainstorm collects ideas: Rezina's ideas alone.
+    assert {idea["table"] for idea in state["ideas"]} == {"rezina"}
+    assert len(state["ideas"]) == 3
+    results = client.get("/api/workshops/DEMO29/results").json()
+    assert {theme["title"]: len(theme["ideas"]) for theme in Client().get(
+        "/api/workshops/DEMO29/results").json()["themes"]} == {"Echipa mobilă": 3, "Acte": 2}
+    assert {idea["table"] for idea in results["ideas"]} == {"rezina"}
+    # The online ideas, in no theme yet, are what the console suggests grouping.
+    facilitator = Client()
+    facilitator.force_login(get_user_model().objects.get(username="facilitator"))
+    every_idea = {idea["text"]: idea["id"] for idea in facilitator.get("/api/workshops/DEMO29/state").json()["ideas"]}
+    online = [pk for text, pk in every_idea.items() if text.startswith(("Cererea de indemnizație", "Statutul cererii"))]
+    assert facilitator.get("/api/workshops/DEMO29/theme-suggestions").json() == [
+        {"label": "Cererea online", "ideas": online}]
 
 
 DEMO29_RUN = [
@@ -293,3 +325,20 @@ def test_the_russian_demo_reads_in_russian(client):
     service = shown("/services/indemnizatia-de-maternitate/")
     assert "Obține certificatul de concediu medical la medicul de familie" in service
     assert "Получает" not in service
+
+
+@override_settings(DEBUG=True)
+def test_rezinas_table_already_sent_its_first_ideas_to_rezinas_plan_once(client):
+    from ideas.models import Idea
+    from plans.models import ActionItem
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    sent = ActionItem.objects.filter(plan__office__slug="rezina", ideas__workshop__join_code="DEMO29")
+    assert sorted(sent.values_list("title", flat=True)) == sorted(
+        Idea.objects.filter(workshop__join_code="DEMO29", table__slug="rezina").order_by("created", "pk")
+        .values_list("text", flat=True)[:2])
+    assert not ActionItem.objects.filter(plan__office__slug="calarasi", ideas__workshop__join_code="DEMO29").exists()
+    plan = client.get("/api/offices/rezina/plan").json()
+    titles = {item["title"] for p in plan["plans"] for item in p["items"]}
+    assert set(sent.values_list("title", flat=True)) <= titles

@@ -97,7 +97,13 @@
     this.timer = o.timer || null;
     this.ideas = {};
     this.n = this.gen = 0;
-    this.me = { participant: null, dots_left: 0, votes: {} };
+    this.me = { participant: null, dots_left: 0, votes: {}, table: null };
+    /* The room's tables [{slug, name}]; byTable: its brainstorm shows each table its own ideas
+       while it collects and votes (me.table: this person's table's slug, or null). */
+    this.tables = [];
+    this.byTable = false;
+    this.themes = []; /* the room's brainstorm's themes [{id, title, ideas: [id…]}] */
+    this.privately = ''; /* private writing while it collects ideas: '', 'table' or 'own' */
     this.online = this.withDots = null;
     /* The run of show: every activity, the current one's view (with its figures when shown)
        and this person's answers by activity id. */
@@ -132,13 +138,17 @@
       if (w.dots_per_participant) this.dotsTotal = w.dots_per_participant;
       if ('max_dots_per_idea' in w) this.cap = w.max_dots_per_idea || 0; /* each brainstorm its own */
       if (typeof w.blind_voting === 'boolean') this.blind = w.blind_voting;
+      this.byTable = w.by_table === true;
+      this.privately = w.private || '';
+      this.tables = s.tables || [];
+      this.themes = s.themes || [];
       k = typeof s.tallies_visible === 'boolean' ? s.tallies_visible : w.tallies_visible;
       this.talliesVisible = typeof k === 'boolean' ? k : this.rule(this.phase);
       this.ideas = {};
       this.n = 0;
       this.channels = s.channels || {}; /* {proxy: {id: n}, paper: {id: n}}: part of `votes` */
       for (i = 0; i < list.length; i++) this.add(list[i]);
-      this.me = { participant: me.participant, dots_left: me.dots_left || 0, votes: {} };
+      this.me = { participant: me.participant, dots_left: me.dots_left || 0, votes: {}, table: me.table || null };
       for (k in me.votes || {}) if (has(me.votes, k)) this.me.votes[k] = me.votes[k];
       this.activities = s.activities || [];
       this.activity = s.activity || null;
@@ -151,7 +161,8 @@
     add: function (idea) {
       var key = String(idea.id), old = this.ideas[key];
       this.ideas[key] = {
-        id: idea.id, key: key, text: String(idea.text || ''), tags: idea.tags || [],
+        id: idea.id, key: key, text: String(idea.text || ''), tags: idea.tags || [], table: idea.table || null,
+        theme: 'theme' in idea ? idea.theme : old ? old.theme : null,
         votes: typeof idea.votes === 'number' ? idea.votes : old ? old.votes : null,
         n: old ? old.n : ++this.n
       };
@@ -189,6 +200,27 @@
       this.phase = phase;
       if (this.activity) { this.activity.phase = phase; this.moved(this.activity); }
     },
+    /* Whether the room's brainstorm keeps this person's table apart: which of its ideas the
+       phone may see changes with the brainstorm's phase (all of them at the results). */
+    seated: function () { return this.byTable && this.me.table != null; },
+    /* A table's name by its slug ('' for none, or one this page does not know yet). */
+    tableName: function (slug) {
+      for (var i = 0; i < this.tables.length; i++) if (this.tables[i].slug === slug) return this.tables[i].name;
+      return '';
+    },
+    /* The board in columns, one per table: a brainstorm run by table, in a room with tables,
+       before its results (which rank the whole room). */
+    columns: function () { return this.byTable && this.tables.length > 0 && !/^(results|closed)$/.test(this.phase); },
+    /* The ideas by table, in the room's order of tables, each idea once: [{key, slug, name,
+       ideas}]; ideas at no table (or at a table this page does not know) in a last column
+       named `none`, only if there are any. */
+    byTables: function (ideas, none) {
+      var out = [], at = {}, rest = [];
+      this.tables.forEach(function (table) { out.push(at[table.slug] = { key: 't' + table.slug, slug: table.slug, name: table.name, ideas: [] }); });
+      ideas.forEach(function (idea) { (idea.table != null && at[idea.table] ? at[idea.table].ideas : rest).push(idea); });
+      if (rest.length) out.push({ key: 'n', slug: null, name: none, ideas: rest });
+      return out;
+    },
     /* "votes": most votes first (then oldest first); otherwise newest first. */
     list: function (mode) {
       var out = [], k;
@@ -213,7 +245,12 @@
         tally: function (m) { r.tally(m); render('tally'); },
         activity: function (m) {
           if (!m.activity) return;
-          var another = r.moved(m.activity);
+          var another = r.moved(m.activity), v = m.activity;
+          /* The room's brainstorm edited to run by table, or no longer: it shows other ideas. */
+          if (v.kind === 'brainstorm' && v.id === r.board && typeof v.by_table === 'boolean' && v.by_table !== r.byTable) {
+            r.byTable = v.by_table;
+            if (r.me.table != null) another = true;
+          }
           render('activity');
           return another ? 'sync' : undefined; /* the other brainstorm's ideas and budget */
         },
@@ -227,6 +264,32 @@
           r.phased(m.phase);
           r.talliesVisible = typeof m.tallies_visible === 'boolean' ? m.tallies_visible : r.rule(m.phase);
           render('phase');
+          /* At a table of a brainstorm run by table: its phase decides which ideas this phone
+             sees (its table's while it collects and votes, every table's at the results). */
+          /* In private writing, opening the vote reveals every idea to everyone. */
+          return (r.seated() || r.privately) && (!r.activity || r.activity.id === r.board) ? 'sync' : undefined;
+        },
+        /* An idea posted at another table of a table round: its seq alone, nothing to show. */
+        'idea.elsewhere': function () {},
+        /* Someone moved to another table; if it is me, my ideas and dots are another table's. */
+        'participant.moved': function (m) {
+          if (m.participant == null || m.participant !== r.me.participant) { render('people'); return; }
+          r.me.table = m.table || null;
+          render('moved');
+          return 'sync';
+        },
+        tables: function (m) { if (m.tables) { r.tables = m.tables; render('tables'); } },
+        /* Every theme of the workshop: keep the room's brainstorm's, and each idea's from them. */
+        themes: function (m) {
+          if (!m.themes) return;
+          var first = null, k;
+          r.activities.forEach(function (a) { if (first === null && a.kind === 'brainstorm') first = a.id; });
+          r.themes = m.themes.filter(function (x) {
+            return r.board == null || x.activity === r.board || (x.activity == null && r.board === first);
+          });
+          for (k in r.ideas) r.ideas[k].theme = null;
+          r.themes.forEach(function (x) { x.ideas.forEach(function (id) { if (r.ideas[id]) r.ideas[id].theme = x.id; }); });
+          render('themes');
         },
         timer: function (m) { r.timer = m.ends_at || null; render('timer'); },
         presence: function (m) { if (typeof m.online === 'number') { r.online = m.online; render('presence'); } }

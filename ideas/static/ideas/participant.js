@@ -30,6 +30,9 @@ window.AtelierLive.livePage(function (page) {
     renderPast();
     var total = room.dotsTotal, left = Math.max(0, room.me.dots_left), dots = $('dots-left-dots'), i;
     page.root.setAttribute('data-joined', String(room.joined()));
+    var table = room.me.table != null ? room.tableName(room.me.table) : '';
+    $('my-table').hidden = !table;
+    setText($('my-table-name'), table);
     setText($('dots-left-text'), t('dots-left', { left: left, total: total }));
     while (dots.children.length < total) dots.appendChild(make('span'));
     while (dots.children.length > total) dots.removeChild(dots.lastChild);
@@ -180,6 +183,8 @@ window.AtelierLive.livePage(function (page) {
     votesShown: function () { return room.talliesVisible; },
     error: function (e) { page.say(e.message || t('error')); },
     frame: function (what) {
+      /* A facilitator moved me: say where (the snapshot that follows brings that table's ideas). */
+      if (what === 'moved') page.say(room.me.table != null ? t('your-table') + ': ' + room.tableName(room.me.table) : t('no-table'));
       if (what === 'snapshot') [].forEach.call(list.querySelectorAll('.idea-error'), function (el) { el.textContent = ''; });
     }
   };

@@ -1,5 +1,6 @@
 /* The facilitator's console (and, for others, the presenter view): the run of show, the
-   current activity's figures, the brainstorm's ideas and tallies by tag, live; the controls.
+   current activity's figures, the brainstorm's ideas and tallies by tag, live; the controls
+   and the themes (facilitators group ideas into themes; a theme adds up its ideas' dots).
    Needs live.js and activities.js. */
 window.AtelierLive.livePage(function (page) {
   'use strict';
@@ -64,19 +65,27 @@ window.AtelierLive.livePage(function (page) {
   function render() {
     renderRunOfShow();
     var votes = showVotes(), ideas = room.list(votes ? 'votes' : 'new'), max = 0, buttons, i;
+    /* A brainstorm run by table: a column per table (each idea once) instead of the topics. */
+    var columns = room.columns();
     page.root.setAttribute('data-show-votes', String(votes));
     stat('online-count', 'online', room.online, room.online !== null);
     stat('ideas-total', 'ideas-count', ideas.length, true);
     stat('with-dots', 'with-dots', room.withDots, room.withDots !== null && room.phase === 'voting');
 
     ideas.forEach(function (idea) { max = Math.max(max, idea.votes || 0); });
-    AL.reconcile(chart, groups(ideas), function (g) { return 'g' + g.key; }, createGroup, function (el, g) {
+    if (facilitator) renderThemes(votes);
+    chart.className = columns ? 'chart is-tables' : 'chart';
+    setText($('chart-heading'), t(columns ? 'by-table' : 'by-topic'));
+    AL.reconcile(chart, columns ? room.byTables(ideas, t('no-table')) : groups(ideas), function (g) {
+      return columns ? g.key : 'g' + g.key;
+    }, createGroup, function (el, g) {
       setText(el.firstChild, g.name);
+      el.firstChild.nextSibling.hidden = g.ideas.length > 0;
       AL.reconcile(el.lastChild, g.ideas, function (idea) { return idea.key; }, createRow, function (row, idea) {
         updateRow(row, idea, max);
       });
     });
-    $('chart-empty').hidden = ideas.length > 0;
+    $('chart-empty').hidden = columns || ideas.length > 0; /* each table says it has none */
     buttons = document.querySelectorAll('.phase-btn');
     for (i = 0; i < buttons.length; i++) {
       buttons[i].setAttribute('aria-pressed', String(buttons[i].getAttribute('data-phase') === room.phase));
@@ -87,6 +96,7 @@ window.AtelierLive.livePage(function (page) {
   function createGroup() {
     var el = make('section', 'chart-group');
     el.appendChild(make('h3', 'chart-group-title'));
+    el.appendChild(make('p', 'empty chart-group-empty', t('no-ideas')));
     el.appendChild(make('ol', 'bars'));
     return el;
   }
@@ -112,6 +122,10 @@ window.AtelierLive.livePage(function (page) {
       p.merge = li.appendChild(make('button', 'merge-idea button-quiet', t('merge')));
       p.merge.type = 'button';
       p.merge.setAttribute('data-action', 'merge');
+      /* The keyboard's way into a theme (dragging the row onto one is the mouse's). */
+      p.pick = li.appendChild(make('label', 'theme-pick'));
+      p.pick.appendChild(make('span', 'theme-pick-label', t('theme')));
+      p.select = p.pick.appendChild(make('select', 'theme-select'));
     }
     li.addEventListener('animationend', function () { li.className = 'bar-row'; });
     return li;
@@ -130,6 +144,7 @@ window.AtelierLive.livePage(function (page) {
       setText(p.merge, label);
       p.merge.setAttribute('aria-pressed', mergeSource && mergeSource.key === idea.key ? 'true' : 'false');
     }
+    if (p.select) updatePick(li, p, idea);
     setText(p.sr, t('votes', { n: v }));
     setText(p.num, v);
     /* Dots typed in by helpers or counted on paper are part of the total; say how many. */
@@ -187,7 +202,288 @@ window.AtelierLive.livePage(function (page) {
     }, failed);
   });
 
+  /* Themes (facilitators): each with its ideas and their dots added up (most voted first
+     while the dots are shown); create, rename (inline), dissolve (two presses), suggest. */
+  var themeList = $('theme-list'), pendingTheme = {}, themeOptions = null, dragged = null;
+  function sayTheme(msg) { show($('themes-status'), msg); }
+  function themeFailed(e) { sayTheme(e.message || t('error')); }
+  function clip(text) { return text.length > 80 ? text.slice(0, 79) + '\u2026' : text; }
+  function themeById(id) {
+    for (var i = 0; i < room.themes.length; i++) if (String(room.themes[i].id) === String(id)) return room.themes[i];
+    return null;
+  }
+  function byVotes(a, b) { return (b.votes || 0) - (a.votes || 0) || a.n - b.n; }
+
+  function renderThemes(votes) {
+    var max = 0, list = room.themes.map(function (x, n) {
+      var ideas = [], sum = 0;
+      x.ideas.forEach(function (id) {
+        var idea = room.ideas[id];
+        if (idea) { ideas.push(idea); sum += idea.votes || 0; }
+      });
+      if (votes) ideas.sort(byVotes);
+      max = Math.max(max, sum);
+      return { id: x.id, title: x.title, ideas: ideas, votes: sum, n: n };
+    });
+    if (votes) list.sort(byVotes);
+    themeOptions = JSON.stringify(room.themes.map(function (x) { return [x.id, x.title]; }));
+    $('themes-empty').hidden = list.length > 0;
+    AL.reconcile(themeList, list, function (x) { return x.id; }, createTheme, function (li, x) {
+      updateTheme(li, x, votes, max);
+    });
+  }
+
+  function button(cls, text, action) {
+    var b = make('button', cls, text);
+    b.type = 'button';
+    b.setAttribute('data-action', action);
+    return b;
+  }
+
+  function createTheme() {
+    var li = make('li', 'theme'), p = li._p = {
+      title: make('h3', 'theme-title'), meta: make('p', 'theme-meta'), count: make('span'), votes: make('span', 'theme-votes'),
+      track: make('span', 'bar-track'), fill: make('span', 'bar-fill'), form: make('form', 'theme-rename'),
+      input: make('input'), actions: make('p', 'theme-actions'), empty: make('p', 'empty', t('theme-empty')),
+      ideas: make('ol', 'theme-ideas')
+    }, label = make('label');
+    p.meta.appendChild(p.count);
+    p.meta.appendChild(document.createTextNode(' '));
+    p.meta.appendChild(p.votes);
+    p.track.setAttribute('aria-hidden', 'true');
+    p.track.appendChild(p.fill);
+    label.appendChild(make('span', null, t('theme-title')));
+    label.appendChild(p.input);
+    p.input.type = 'text';
+    p.input.maxLength = 80;
+    p.input.autocomplete = 'off';
+    p.form.hidden = true;
+    p.form.noValidate = true;
+    p.form.appendChild(label);
+    p.form.appendChild(make('button', null, t('theme-save'))).type = 'submit';
+    p.form.appendChild(button('button-quiet', t('theme-cancel'), 'theme-cancel'));
+    p.rename = p.actions.appendChild(button('button-quiet', t('theme-rename'), 'theme-rename'));
+    p.rename.setAttribute('aria-expanded', 'false');
+    p.dissolve = p.actions.appendChild(button('theme-dissolve button-quiet', t('theme-dissolve'), 'theme-dissolve'));
+    [p.title, p.meta, p.track, p.form, p.actions, p.empty, p.ideas].forEach(function (el) { li.appendChild(el); });
+    return li;
+  }
+
+  function updateTheme(li, x, votes, max) {
+    var p = li._p;
+    li.setAttribute('data-theme', x.id);
+    li.setAttribute('data-votes', x.votes);
+    if (p.title.textContent !== x.title) {
+      p.title.textContent = x.title;
+      p.rename.setAttribute('aria-label', t('theme-rename-label', { title: x.title }));
+      if (!p.dissolve._armed) p.dissolve.setAttribute('aria-label', t('theme-dissolve-label', { title: x.title }));
+    }
+    setText(p.count, t('theme-ideas', { n: x.ideas.length }));
+    p.votes.hidden = p.track.hidden = !votes;
+    setText(p.votes, t('votes', { n: x.votes }));
+    p.fill.style.width = (max ? 100 * x.votes / max : 0) + '%'; /* CSSOM: allowed by the CSP */
+    p.empty.hidden = x.ideas.length > 0;
+    AL.reconcile(p.ideas, x.ideas, function (idea) { return idea.key; }, function () {
+      var item = make('li', 'theme-idea');
+      item.appendChild(make('span', 'theme-idea-text'));
+      item.appendChild(document.createTextNode(' '));
+      item.appendChild(make('span', 'theme-idea-votes'));
+      return item;
+    }, function (item, idea) {
+      setText(item.firstChild, idea.text);
+      item.lastChild.hidden = !votes;
+      setText(item.lastChild, t('votes', { n: idea.votes || 0 }));
+    });
+  }
+
+  /* An idea row's "Theme" select: no theme, then every theme in the order they were made. */
+  function updatePick(li, p, idea) {
+    var i, o, options;
+    p.pick.hidden = !room.themes.length;
+    li.draggable = room.themes.length > 0;
+    if (p.select._options !== themeOptions) {
+      p.select._options = themeOptions;
+      p.select.textContent = '';
+      options = [{ id: '', title: t('no-theme') }].concat(room.themes);
+      for (i = 0; i < options.length; i++) {
+        o = p.select.appendChild(make('option', null, options[i].title));
+        o.value = String(options[i].id);
+      }
+    }
+    if (p.select._idea !== idea.text) {
+      p.select._idea = idea.text;
+      p.select.setAttribute('aria-label', t('theme-of', { idea: clip(idea.text) }));
+    }
+    p.select.value = Object.prototype.hasOwnProperty.call(pendingTheme, idea.key) ? pendingTheme[idea.key]
+      : idea.theme != null && themeById(idea.theme) ? String(idea.theme) : '';
+  }
+
+  /* Puts an idea in a theme (value: a theme's id, '' for none); the `themes` frame follows. */
+  function assign(idea, value) {
+    pendingTheme[idea.key] = value;
+    function settled() { if (pendingTheme[idea.key] === value) delete pendingTheme[idea.key]; page.schedule(); }
+    page.live.send('theme.assign', { idea: idea.id, theme: value ? +value : null }).then(function () {
+      var x = value ? themeById(value) : null;
+      settled();
+      sayTheme(x ? t('theme-assigned', { idea: clip(idea.text), title: x.title }) : t('theme-unassigned', { idea: clip(idea.text) }));
+    }, function (e) { settled(); themeFailed(e); });
+  }
+
+  function closeRename(p, focus) {
+    p.form.hidden = true;
+    p.actions.hidden = false;
+    p.rename.setAttribute('aria-expanded', 'false');
+    if (focus) p.rename.focus();
+  }
+
+  function disarmDissolve(p) {
+    clearTimeout(p.dissolve._armed);
+    p.dissolve._armed = null;
+    setText(p.dissolve, t('theme-dissolve'));
+    p.dissolve.className = 'theme-dissolve button-quiet';
+    p.dissolve.setAttribute('aria-label', t('theme-dissolve-label', { title: p.title.textContent }));
+  }
+
   if (facilitator) {
+    $('theme-form').addEventListener('submit', function (ev) {
+      var input = $('theme-new-title'), title = input.value.trim();
+      ev.preventDefault();
+      if (!title) { sayTheme(t('theme-title-missing')); return input.focus(); }
+      page.live.send('theme.create', { title: title }).then(function () {
+        input.value = '';
+        sayTheme(t('theme-created', { title: title }));
+      }, themeFailed);
+    });
+
+    themeList.addEventListener('click', function (ev) {
+      var b = ev.target.closest && ev.target.closest('button[data-action]'), li = b && b.closest('li.theme'), p = li && li._p;
+      if (!p) return;
+      var id = +li.getAttribute('data-key'), title = p.title.textContent, action = b.getAttribute('data-action');
+      if (action === 'theme-rename') {
+        p.input.value = title;
+        p.form.hidden = false;
+        p.actions.hidden = true;
+        p.rename.setAttribute('aria-expanded', 'true');
+        p.input.focus();
+        p.input.select();
+      } else if (action === 'theme-cancel') {
+        closeRename(p, true);
+      } else if (action === 'theme-dissolve' && !p.dissolve._armed) {
+        p.dissolve._armed = setTimeout(function () { disarmDissolve(p); }, 5000);
+        setText(p.dissolve, t('theme-dissolve-confirm'));
+        p.dissolve.setAttribute('aria-label', t('theme-dissolve-confirm-label', { title: title }));
+        p.dissolve.className = 'theme-dissolve button-quiet is-armed';
+        sayTheme(t('theme-dissolve-armed', { title: title }));
+      } else if (action === 'theme-dissolve') {
+        disarmDissolve(p);
+        page.live.send('theme.dissolve', { theme: id }).then(function () {
+          sayTheme(t('theme-dissolved', { title: title }));
+          $('themes-heading').focus(); /* its row is going away */
+        }, themeFailed);
+      }
+    });
+    /* Enter saves the new title (the form's submit); Escape leaves it as it was. */
+    themeList.addEventListener('submit', function (ev) {
+      var li = ev.target.closest('li.theme'), p = li && li._p;
+      ev.preventDefault();
+      if (!p) return;
+      var title = p.input.value.trim();
+      if (!title) { sayTheme(t('theme-title-missing')); return p.input.focus(); }
+      page.live.send('theme.rename', { theme: +li.getAttribute('data-key'), title: title }).then(function () {
+        closeRename(p, p.form.contains(document.activeElement));
+        sayTheme(t('theme-renamed', { title: title }));
+      }, themeFailed);
+    });
+    themeList.addEventListener('keydown', function (ev) {
+      var li = ev.key === 'Escape' && ev.target.closest('li.theme');
+      if (li && li._p.form.contains(ev.target)) { ev.preventDefault(); closeRename(li._p, true); }
+    });
+
+    chart.addEventListener('change', function (ev) {
+      var li = ev.target.classList.contains('theme-select') && ev.target.closest('li');
+      var idea = li && room.ideas[li.getAttribute('data-key')];
+      if (idea) assign(idea, ev.target.value);
+    });
+
+    /* Drag an idea's row onto a theme. */
+    function dropMark(li) {
+      var marked = themeList.querySelectorAll('.is-drop'), i;
+      for (i = 0; i < marked.length; i++) if (marked[i] !== li) marked[i].classList.remove('is-drop');
+      if (li) li.classList.add('is-drop');
+    }
+    chart.addEventListener('dragstart', function (ev) {
+      var li = ev.target.closest && ev.target.closest('li.bar-row');
+      dragged = li && room.ideas[li.getAttribute('data-key')] || null;
+      if (!dragged) return;
+      ev.dataTransfer.effectAllowed = 'move';
+      ev.dataTransfer.setData('text/plain', dragged.text);
+    });
+    chart.addEventListener('dragend', function () { dragged = null; dropMark(null); });
+    themeList.addEventListener('dragover', function (ev) {
+      var li = dragged && ev.target.closest && ev.target.closest('li.theme');
+      if (!li) return;
+      ev.preventDefault();
+      ev.dataTransfer.dropEffect = 'move';
+      dropMark(li);
+    });
+    themeList.addEventListener('dragleave', function (ev) {
+      var li = ev.target.closest && ev.target.closest('li.theme');
+      if (li && !li.contains(ev.relatedTarget)) li.classList.remove('is-drop');
+    });
+    themeList.addEventListener('drop', function (ev) {
+      var li = dragged && ev.target.closest && ev.target.closest('li.theme');
+      if (!li) return;
+      ev.preventDefault();
+      dropMark(null);
+      assign(dragged, li.getAttribute('data-key'));
+      dragged = null;
+    });
+
+    /* Suggested themes: asked of the server on demand; each accepted (with its title as
+       edited) becomes a theme with its ideas, or is ignored (left out of the list). */
+    var suggestions = $('theme-suggestions'), suggestN = 0;
+    function dropSuggestion(li) {
+      var next = li.nextElementSibling || li.previousElementSibling;
+      li.parentNode.removeChild(li);
+      (next ? next.querySelector('input') : $('theme-suggest')).focus();
+    }
+    $('theme-suggest').addEventListener('click', function () {
+      sayTheme(t('suggest-loading'));
+      fetch('/api/workshops/' + encodeURIComponent(page.attr('code')) + '/theme-suggestions', {
+        credentials: 'same-origin', headers: { Accept: 'application/json' }
+      }).then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      }).then(function (list) {
+        suggestions.textContent = '';
+        list.forEach(function (s) {
+          var li = suggestions.appendChild(make('li', 'suggestion')), id = 'theme-suggestion-' + ++suggestN;
+          var label = li.appendChild(make('label', 'suggestion-label', t('theme-title'))), input = li.appendChild(make('input'));
+          var ideas = li.appendChild(make('ul', 'suggestion-ideas')), actions = li.appendChild(make('p', 'theme-actions'));
+          label.htmlFor = input.id = id;
+          input.type = 'text';
+          input.maxLength = 80;
+          input.value = s.label;
+          li._ideas = s.ideas;
+          s.ideas.forEach(function (key) { if (room.ideas[key]) ideas.appendChild(make('li', null, room.ideas[key].text)); });
+          actions.appendChild(button(null, t('suggest-accept'), 'accept')).setAttribute('aria-label', t('suggest-accept-label', { title: s.label }));
+          actions.appendChild(button('button-quiet', t('suggest-ignore'), 'ignore')).setAttribute('aria-label', t('suggest-ignore-label', { title: s.label }));
+        });
+        sayTheme(list.length ? t('suggest-found', { n: list.length }) : t('suggest-none'));
+      }).then(null, function () { sayTheme(t('suggest-failed')); });
+    });
+    suggestions.addEventListener('click', function (ev) {
+      var b = ev.target.closest && ev.target.closest('button[data-action]'), li = b && b.closest('li.suggestion');
+      if (!li) return;
+      if (b.getAttribute('data-action') === 'ignore') { dropSuggestion(li); return sayTheme(t('suggest-ignored')); }
+      var input = li.querySelector('input'), title = input.value.trim();
+      if (!title) { sayTheme(t('theme-title-missing')); return input.focus(); }
+      page.live.send('theme.create', { title: title, ideas: li._ideas }).then(function () {
+        if (li.parentNode) dropSuggestion(li);
+        sayTheme(t('theme-created', { title: title }));
+      }, themeFailed);
+    });
+
     $('facilitator-controls').addEventListener('click', function (ev) {
       var btn = ev.target.closest && ev.target.closest('.phase-btn'), go = ev.target.closest && ev.target.closest('.activity-btn');
       if (btn) page.live.send('phase.set', { phase: btn.getAttribute('data-phase') }).then(null, failed);
