@@ -44,6 +44,10 @@ def browser():
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            # A phone in the room speaks Romanian unless a test says otherwise: the live screens
+            # follow the browser's Accept-Language, and Playwright's own default is en-US.
+            new_context = browser.new_context
+            browser.new_context = lambda **options: new_context(**{"locale": "ro-MD", **options})
             yield browser
             browser.close()
     finally:

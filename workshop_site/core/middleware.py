@@ -1,12 +1,12 @@
 """Language for the screens outside the page tree.
 
 With `i18n_patterns(prefix_default_language=False)`, Django treats every unprefixed URL as
-the default language, so a Russian speaker who chose Russian with the switcher would still get
-Romanian on `/w/<code>/`, `/p/…`, `/join/`. Wagtail pages keep the language in the URL
-(`/ru/…`); every other screen follows the choice the switcher stored in the language cookie.
+the default language, so a Russian speaker would get Romanian on `/w/<code>/`, `/p/…`,
+`/join/`. Wagtail pages keep the language in the URL (`/ru/…`); every other screen follows the
+choice the switcher stored in the language cookie, else the phone's own language
+(`Accept-Language`), else Romanian.
 """
 
-from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
@@ -21,8 +21,9 @@ class AtelierLocaleMiddleware(LocaleMiddleware):
         super().process_request(request)
         if translation.get_language_from_path(request.path_info):
             return
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if chosen not in dict(settings.LANGUAGES) or chosen == translation.get_language():
+        # The cookie, then Accept-Language (its best supported language), then LANGUAGE_CODE.
+        chosen = translation.get_language_from_request(request)
+        if chosen == translation.get_language():
             return
         try:
             match = resolve(request.path_info)

@@ -1,0 +1,67 @@
+"""The phone's language (issue #19): screens outside the page tree follow the language cookie,
+then the browser's Accept-Language, then Romanian; pages keep the language their URL says."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.factories import WorkshopPageFactory
+from tests.prototypes.factories import PrototypeFactory, ScreenFactory, VersionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def room(tree):
+    return WorkshopPageFactory(parent=tree["workshop_index"], title="Echipa mobilă", join_code="LIMBA1", phase="ideas")
+
+
+def _lang(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<html lang="') + 12:].split('"', 1)[0]
+
+
+@pytest.mark.parametrize("path", ["/join/", "/w/LIMBA1/"])
+@pytest.mark.parametrize("header, cookie, expected", [
+    ("ru-RU,ru;q=0.9,en;q=0.5", None, "ru"),  # the phone's language on a first visit
+    ("en-US,en;q=0.9", None, "en"),
+    ("ru", "ro", "ro"),  # the switcher's choice over the phone's
+    ("ro", "ru", "ru"),
+    ("de-DE,de;q=0.9", None, "ro"),  # a language Atelier does not speak: Romanian
+    ("", None, "ro"),
+    ("de, ru;q=0.5", None, "ru"),  # the best one it speaks
+])
+def test_live_screens_follow_the_cookie_then_accept_language_then_romanian(room, path, header, cookie, expected):
+    client = Client(HTTP_ACCEPT_LANGUAGE=header)
+    if cookie:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    response = client.get(path)
+    assert response.status_code == 200
+    assert _lang(response) == expected
+    assert "Accept-Language" in response.get("Vary", "")
+
+
+def test_an_api_refusal_speaks_the_phones_language(room):
+    answer = Client(HTTP_ACCEPT_LANGUAGE="ru").post("/api/workshops/LIMBA1/participants", {"display_name": "Ana"},
+                                                     content_type="application/json")
+    assert answer.status_code == 400
+    assert any("а" <= ch <= "я" for ch in answer.json()["message"].lower())
+
+
+def test_a_page_of_the_tree_keeps_the_language_its_url_says(tree):
+    assert _lang(Client(HTTP_ACCEPT_LANGUAGE="ru").get("/")) == "ro"
+
+
+def test_the_atelier_link_leads_a_russian_reader_to_the_russian_home(room):
+    html = Client(HTTP_ACCEPT_LANGUAGE="ru").get("/join/").content.decode()
+    assert '<a class="brand" href="/ru/">' in html
+    html = Client().get("/join/").content.decode()
+    assert '<a class="brand" href="/">' in html
+
+
+def test_play_mode_speaks_the_phones_language_on_a_first_visit(tree):
+    prototype = PrototypeFactory(slug="maternitate")
+    version = VersionFactory(prototype=prototype, number=1, published=True)
+    ScreenFactory(version=version, title="Start", sort_order=0)
+    assert _lang(Client(HTTP_ACCEPT_LANGUAGE="ru").get("/p/maternitate/")) == "ru"
+    assert _lang(Client().get("/p/maternitate/")) == "ro"
