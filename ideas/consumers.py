@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +28,7 @@ from workshop_site.core.errors import (
     RateLimited,
     Unavailable,
 )
+from workshop_site.core.i18n import language_of_scope
 from workshop_site.core.ratelimit import socket_message_allowed
 from workshop_site.workshops.models import WorkshopPage
 
@@ -94,6 +96,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
             # A frame daphne refuses (over 1 MiB, text not UTF-8) gets a close frame with its
             # code, logged in disconnect(), instead of a silently dropped connection.
             self.wire.close_on_refusal()
+        # Until the room is read: the default language (a refusal before that is in Romanian).
+        self.language = settings.LANGUAGE_CODE
         try:
             found = await database_sync_to_async(self._open)(self.scope["url_route"]["kwargs"]["code"])
         except DATABASE_DOWN:
@@ -108,7 +112,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
             return
         await self.accept()
         try:
-            await self.send_snapshot(ref=None, register=True)
+            with translation.override(self.language):
+                await self.send_snapshot(ref=None, register=True)
         except DATABASE_DOWN:
             logger.warning("A live socket got no snapshot: the database is unreachable", exc_info=True)
             await self.send_error(None, Unavailable())
@@ -137,6 +142,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
         if workshop is None:
             return False
         self.workshop = workshop
+        self.language = language_of_scope(self.scope)
         self.user = self.scope.get("user")
         self.signed_in_as = getattr(self.user, "pk", None) if getattr(self.user, "is_authenticated", False) else None
         self.is_facilitator = bool(self.user and self.user.has_perm("ideas.run_workshop", workshop))
@@ -265,6 +271,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer, realtime.RoomSocket):
 
     # messages -----------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
+        # Refusals and the snapshot's words in the phone's language (the cookie, else
+        # Accept-Language); the override follows into the database thread (asgiref's Local).
+        with translation.override(self.language):
+            await self._receive(text_data, bytes_data)
+
+    async def _receive(self, text_data, bytes_data):
         ref = None  # until the message is read: a refusal before that answers `ref: null`
         try:
             message = _message(text_data if text_data is not None else bytes_data)

@@ -373,7 +373,7 @@ def room_state(workshop: WorkshopPage, *, participant_id: int | None, sees_talli
         **run,
         "workshop": {
             "code": workshop.join_code,
-            "title": workshop.title,
+            "title": workshop.title_for_reader,  # in the reader's language when translated
             "phase": workshop.phase,
             "dots_per_participant": board.dots,
             "max_dots_per_idea": board.cap,

@@ -65,3 +65,32 @@ def test_play_mode_speaks_the_phones_language_on_a_first_visit(tree):
     ScreenFactory(version=version, title="Start", sort_order=0)
     assert _lang(Client(HTTP_ACCEPT_LANGUAGE="ru").get("/p/maternitate/")) == "ru"
     assert _lang(Client().get("/p/maternitate/")) == "ro"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("headers, expected", [
+    ([(b"accept-language", b"ru-RU,ru;q=0.9")], "ru"),
+    ([(b"accept-language", b"ru"), (b"cookie", f"{settings.LANGUAGE_COOKIE_NAME}=en".encode())], "en"),
+    ([(b"accept-language", b"de")], "ro"),
+])
+async def test_the_live_socket_answers_in_the_phones_language(tree, headers, expected):
+    import json
+
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.utils import translation
+
+    from ideas.consumers import UnknownType
+    from workshop_site.asgi import application
+
+    await database_sync_to_async(WorkshopPageFactory)(parent=tree["workshop_index"], title="Echipa mobilă",
+                                                       join_code="LIMBA2", phase="ideas")
+    socket = WebsocketCommunicator(application, "/ws/workshops/LIMBA2/",
+                                   headers=[(b"host", b"localhost"), (b"origin", b"http://localhost"), *headers])
+    assert (await socket.connect(timeout=5))[0]
+    assert json.loads(await socket.receive_from(timeout=5))["type"] == "snapshot"
+    await socket.send_to(text_data=json.dumps({"type": "dance", "ref": 1}))
+    error = json.loads(await socket.receive_from(timeout=5))
+    with translation.override(expected):
+        assert error["message"] == str(UnknownType.default_message)
+    await socket.disconnect()

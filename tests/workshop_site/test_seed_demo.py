@@ -342,3 +342,15 @@ def test_rezinas_table_already_sent_its_first_ideas_to_rezinas_plan_once(client)
     plan = client.get("/api/offices/rezina/plan").json()
     titles = {item["title"] for p in plan["plans"] for item in p["items"]}
     assert set(sent.values_list("title", flat=True)) <= titles
+
+
+@override_settings(DEBUG=True)
+def test_the_live_screens_show_demo29s_title_in_the_readers_language():
+    call_command("seed_demo")
+    russian = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    title = "Мобильная команда: услуга на месте, в селе"
+    assert title in russian.get("/w/DEMO29/screen/").content.decode()
+    assert title in russian.get("/w/DEMO29/").content.decode()  # the join form
+    assert russian.get("/api/workshops/DEMO29/state").json()["workshop"]["title"] == title
+    assert Client().get("/api/workshops/DEMO29/state").json()["workshop"]["title"] == (
+        "Echipa mobilă: serviciul livrat pe loc, în sat")

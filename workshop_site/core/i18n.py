@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
 
@@ -107,3 +108,25 @@ def localized_objects(objects: Iterable) -> list:
     model = type(objects[0])
     translations = {obj.translation_key: obj for obj in model._default_manager.filter(locale=active, translation_key__in=keys)}
     return [translations.get(obj.translation_key, obj) for obj in objects]
+
+
+def language_of_scope(scope: dict) -> str:
+    """The language of a live socket, as `AtelierLocaleMiddleware` chooses it for the screens
+    outside the page tree: the language cookie, then Accept-Language, then Romanian."""
+    for code in [scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)] + [
+        code for code, _quality in parse_accept_lang_header(_header(scope, b"accept-language"))
+    ]:
+        if not code or code == "*":
+            continue
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def _header(scope: dict, name: bytes) -> str:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return ""

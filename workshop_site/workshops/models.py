@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -184,6 +186,15 @@ class WorkshopPage(BasePage):
         """The page whose live room this page shows: a translation shows its original's room
         (code, phase, ideas, votes); its own join code only leads there too."""
         return canonical(self)
+
+    @cached_property
+    def title_for_reader(self) -> str:
+        """The title in the reader's language (the active one) when a live translation has one:
+        the live screens of a room show it. No query while the reader reads the page's own
+        language."""
+        if get_language() == self.locale.language_code:
+            return self.title
+        return localized([self])[0].title
 
     def translation_share_room(self, source: "WorkshopPage") -> None:
         """A new translation starts in the phase of the room it shows (the services keep the
