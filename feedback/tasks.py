@@ -127,3 +127,9 @@ def run_for_play(run_id, *, session_key: str | None, version) -> TaskRun | None:
         .exclude(outcome__in=[RunOutcome.RESTARTED])
         .first()
     )
+
+
+def task_after(task: TestTask) -> TestTask | None:
+    """The task a tester who has finished `task` takes next: the version's next one open for
+    testers, in the team's order."""
+    return TestTask.objects.filter(version_id=task.version_id, active=True, pk__gt=task.pk).order_by("pk").first()

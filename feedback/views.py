@@ -104,6 +104,8 @@ def play_layer(request, play) -> dict:
             current = play.screens_by_id.get(run.current_screen_id, play.screens[0])
             return {"redirect": f"{play.url_of(current)}?run={run.pk}"}
         context = {"run": run, "prototype": play.prototype, "version": play.version, "screen": play.screen}
+        if run.outcome != RunOutcome.RUNNING:
+            context.update(_after_the_task(request, play, run))
         bar = render_to_string("feedback/play/task_bar.html", context, request)
         return {"link_params": {"run": run.pk}, "above": bar, **assets}
     pins = [
@@ -122,6 +124,20 @@ def play_layer(request, play) -> dict:
         "below": render_to_string("feedback/play/tools.html", tools, request),
         **assets,
     }
+
+
+def _after_the_task(request, play, run) -> dict:
+    """Where a finished run leads: the version's next task if there is one, else its summary
+    (for whoever may see it), and in any case the prototype itself, without the task."""
+    slug, number = play.prototype.slug, play.version.number
+    following = tasks.task_after(run.task)
+    if following is not None:
+        next_step = {"url": reverse("feedback_task_start", args=[slug, number, following.pk]), "label": _("Next task")}
+    elif request.user.has_perm("prototypes.view_version", play.version):
+        next_step = {"url": reverse("feedback_version_summary", args=[slug, number]), "label": _("See the results")}
+    else:
+        next_step = None
+    return {"next_step": next_step, "prototype_url": play.url_of(play.screens[0])}
 
 
 def _int(value) -> int | None:

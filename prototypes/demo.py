@@ -148,6 +148,9 @@ DOCUMENTS_RU = {
 BUTTON = (0.08, 0.82, 0.84, 0.07)
 SECOND_BUTTON = (0.08, 0.72, 0.84, 0.07)
 BACK = (0.02, 0.015, 0.12, 0.06)
+# The back arrow's hotspot: the arrow and the bar's corner around it, so that on a phone,
+# where the screen is drawn at about a third of its size, it is still a finger wide.
+BACK_TAP = (0.0, 0.0, 0.18, 0.09)
 
 SCREENS = [
     ("Start", dict(title="Indemnizația de maternitate", lines=["Depuneți cererea online,", "fără drumuri la ghișeu.", "Urmăriți statutul ei oricând."],
@@ -175,6 +178,8 @@ def seed(demo) -> None:
     if not Prototype.objects.filter(slug=PROTOTYPE).exists():
         _seed_prototype(demo, service)
         demo.note(f"prototype {PROTOTYPE}")
+    if _link_back_arrows():
+        demo.note(f"prototype {PROTOTYPE}: back arrows")
 
 
 def _seed_maps(service, locale=None) -> None:
@@ -239,13 +244,24 @@ def _seed_prototype(demo, service) -> None:
     link(start, BUTTON, target_screen=form, label="Începe cererea")
     link(start, SECOND_BUTTON, target_url="https://cnas.gov.md/", label="Ce acte îmi trebuie?")
     link(form, BUTTON, target_screen=documents, label="Continuă")
-    link(form, BACK, back=True, label="Înapoi")
     link(documents, BUTTON, target_screen=status, label="Trimite cererea")
-    link(documents, BACK, back=True, label="Înapoi")
     link(status, BUTTON, target_screen=start, label="Înapoi la început")
-    link(status, BACK, back=True, label="Înapoi")
     version.published = True
     version.save(update_fields=["published"])
+    _link_back_arrows()
+
+
+def _link_back_arrows() -> int:
+    """Give every screen of the demo prototype's first version on which a back arrow is drawn
+    a `back` hotspot over it (an arrow that looks tappable must be); how many were added."""
+    drawn_back = {title for title, layout in SCREENS if layout.get("back")}
+    screens = Screen.objects.filter(version__prototype__slug=PROTOTYPE, version__number=1, title__in=drawn_back)
+    added = 0
+    for screen in screens.exclude(hotspots__back=True):
+        x, y, w, h = BACK_TAP
+        Hotspot.objects.create(screen=screen, x=x, y=y, w=w, h=h, back=True, label="Înapoi")
+        added += 1
+    return added
 
 
 def _named(data: bytes, name: str):

@@ -1,7 +1,8 @@
 """Real daphne processes serving the real ASGI application on the test database."""
 
+import logging
+import sys
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 
 from asgiref.sync import SyncToAsync
 from channels.layers import channel_layers
@@ -30,11 +31,25 @@ def prepare_for_fork() -> None:
     channel_layers.backends.clear()
 
 
+LOG = settings.VAR_DIR / "live-server.log"
+
+
+def _application_logging_to_file():
+    """In the child: the application, with warnings and errors (a consumer's exception, a
+    refused socket) written to var/live-server.log, since nobody reads the child's stderr."""
+    handler = logging.FileHandler(LOG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(handler)
+    return make_application(static_wrapper=ASGIStaticFilesHandler)
+
+
 class LiveServer:
     def __init__(self):
         prepare_for_fork()
+        self.log_from = LOG.stat().st_size if LOG.exists() else 0
         # The child inherits the settings as the test run left them, already naming the test database.
-        self.process = DaphneProcess("127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler))
+        self.process = DaphneProcess("127.0.0.1", _application_logging_to_file)
         self.process.start()
         if not self.process.ready.wait(timeout=20):
             self.process.terminate()
@@ -46,3 +61,8 @@ class LiveServer:
     def stop(self):
         self.process.terminate()
         self.process.join(timeout=10)
+        # What the server logged while this test ran: pytest shows it with a failure.
+        if LOG.exists() and LOG.stat().st_size > self.log_from:
+            with LOG.open(encoding="utf-8", errors="replace") as log:
+                log.seek(self.log_from)
+                sys.stdout.write("live server log:\n" + log.read())

@@ -78,7 +78,9 @@ def test_citizen_pins_feedback_and_takes_the_task_then_the_facilitator_sees_both
         page.get_by_role("link", name="Începe cererea").tap()
         _on_screen(page, "Formular")
         toggle = page.locator("#comment-toggle")
-        expect(toggle).to_be_visible()  # shown by play.js, which is therefore ready
+        # Without JavaScript a link to the feedback form; play.js makes it a toggle, and is then ready.
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+        expect(toggle).to_have_attribute("role", "button")
         expect(page.locator(".pin-mine")).to_have_count(0)
         toggle.tap()
         expect(toggle).to_have_attribute("aria-pressed", "true")

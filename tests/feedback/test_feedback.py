@@ -2,6 +2,7 @@
 click to an action item."""
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -101,6 +102,15 @@ def test_play_mode_shows_own_pins_escaped_and_everyone_elses_only_when_public(cl
     assert 'class="pin' not in other.get(f"/p/maternitate/v1/s{screen.pk}/").content.decode()
     type(version).objects.filter(pk=version.pk).update(feedback_public=True)
     assert 'class="pin' in other.get(f"/p/maternitate/v1/s{screen.pk}/").content.decode()
+
+
+def test_play_mode_offers_one_way_to_comment_which_works_without_javascript(client, screen):
+    html = client.get(f"/p/maternitate/v1/s{screen.pk}/").content.decode()
+    tools = html[html.index('class="play-tools"'):html.index("</footer>")]
+    controls = re.findall(r"<(a|button)\b[^>]*>", tools.split('id="comment-form"')[0])
+    assert len(controls) == 1, controls
+    # Without JavaScript it is a link to the feedback form (play.js turns it into a toggle).
+    assert f'id="comment-toggle" class="play-button" href="/p/maternitate/v1/s{screen.pk}/feedback/"' in tools
 
 
 def test_the_no_javascript_form_pins_feedback_too(client, screen):

@@ -2,6 +2,7 @@
 goals, giving up and restarting, and the refusals."""
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -115,3 +116,44 @@ def test_a_link_followed_outside_the_task_shows_the_screen_the_run_is_at(client,
     response = client.get(f"/p/maternitate/v1/s{flow['status'].pk}/?run={run['run']}")
     assert response.status_code == 302
     assert response["Location"] == f"/p/maternitate/v1/s{flow['start'].pk}/?run={run['run']}"
+
+
+def _finish(client, flow, run_id):
+    taps = f"/api/task-runs/{run_id}/taps"
+    api(client, taps, {"screen": flow["start"].pk, "x": 0.5, "y": 0.85})
+    assert api(client, taps, {"screen": flow["form"].pk, "x": 0.5, "y": 0.85}).json()["completed"] is True
+
+
+def _next_step(html: str) -> str | None:
+    found = re.search(r'<a class="play-button" id="task-next" href="([^"]+)"', html)
+    return found.group(1) if found else None
+
+
+def test_a_finished_task_leads_to_the_next_task_then_to_the_summary(client, flow):
+    second = TestTask.objects.create(version=flow["task"].version, instruction="Găsiți statutul", start_screen=flow["start"])
+    second.goal_screens.set([flow["form"]])
+    closed = TestTask.objects.create(version=flow["task"].version, instruction="Închisă", start_screen=flow["start"], active=False)
+    closed.goal_screens.set([flow["form"]])
+
+    run = start_run(client, flow["task"])
+    running = client.get(run["play_url"]).content.decode()
+    assert _next_step(running) is None and 'id="task-leave"' not in running  # nothing to leave for yet
+    _finish(client, flow, run["run"])
+    html = client.get(f"/p/maternitate/v1/s{flow['status'].pk}/?run={run['run']}").content.decode()
+    assert 'id="task-done"' in html
+    assert _next_step(html) == f"/p/maternitate/v1/tasks/{second.pk}/"
+    # And back to the prototype, outside any task.
+    assert f'id="task-leave" href="/p/maternitate/v1/s{flow["start"].pk}/"' in html
+
+    # The last open task of the version leads to what testers said (the closed one is skipped).
+    run = start_run(client, second)
+    api(client, f"/api/task-runs/{run['run']}/taps", {"screen": flow["start"].pk, "x": 0.5, "y": 0.85})
+    html = client.get(f"/p/maternitate/v1/s{flow['form'].pk}/?run={run['run']}").content.decode()
+    assert _next_step(html) == "/p/maternitate/v1/summary/"
+
+
+def test_a_tester_who_gave_up_is_offered_the_next_step_too(client, flow):
+    run = start_run(client, flow["task"])
+    api(client, f"/api/task-runs/{run['run']}/give-up")
+    html = client.get(run["play_url"]).content.decode()
+    assert 'id="task-done"' not in html and _next_step(html) == "/p/maternitate/v1/summary/"

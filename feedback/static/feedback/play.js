@@ -19,11 +19,12 @@
     if (!on) { form.hidden = true; if (marker) { marker.remove(); marker = null; } }
   }
 
+  /* Where the tap is on the picture, in fractions: measured on the picture as drawn, so it is
+     right however the screen is scaled to fit the window. */
+  var picture = svg.querySelector('image');
   function toFraction(ev) {
-    var box = svg.getBoundingClientRect(), view = svg.viewBox.baseVal;
-    var scale = Math.min(box.width / view.width, box.height / view.height);
-    var x = (ev.clientX - box.left - (box.width - view.width * scale) / 2) / (view.width * scale);
-    var y = (ev.clientY - box.top) / (view.height * scale);
+    var box = picture.getBoundingClientRect(), view = svg.viewBox.baseVal;
+    var x = (ev.clientX - box.left) / box.width, y = (ev.clientY - box.top) / box.height;
     return { x: Math.min(1, Math.max(0, x)), y: Math.min(1, Math.max(0, y)), view: view };
   }
 
@@ -39,8 +40,14 @@
   }
 
   if (toggle && form && !document.getElementById('task-bar')) {
-    toggle.hidden = false;
-    toggle.addEventListener('click', function () { setCommenting(!commenting); });
+    /* The link to the feedback form becomes the button that pins a comment on the screen. */
+    toggle.setAttribute('role', 'button');
+    toggle.setAttribute('aria-pressed', 'false');
+    toggle.addEventListener('click', function (ev) { ev.preventDefault(); setCommenting(!commenting); });
+    /* A link answers Enter only; a button answers Space too. */
+    toggle.addEventListener('keydown', function (ev) {
+      if (ev.key === ' ') { ev.preventDefault(); setCommenting(!commenting); }
+    });
     document.getElementById('comment-cancel').addEventListener('click', function () { setCommenting(false); toggle.focus(); });
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
