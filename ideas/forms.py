@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workshop_site.core.errors import Invalid
+
 from .models import ParticipantRole
 
 
@@ -57,3 +59,48 @@ class ProxyDotsForm(forms.Form):
         if not raw or not all(part.isdigit() for part in raw):
             raise forms.ValidationError(_("Type idea numbers only, for example “3 3 7”."))
         return [int(part) for part in raw]
+
+
+# --- the participant's screen without JavaScript: each form is the socket message it stands for
+
+PHONE_ACTIONS = ("idea.post", "vote.cast", "vote.retract", "poll.answer", "scale.rate", "words.add")
+
+
+def phone_anchor(post) -> str:
+    """The element of the phone's screen a form is about (the id the page returns to and shows
+    what happened in): an idea's dots, the idea form, the current activity."""
+    action = post.get("action")
+    idea = post.get("idea", "")
+    if action in ("vote.cast", "vote.retract") and idea.isascii() and idea.isdigit() and len(idea) <= 19:
+        return f"idea-{idea}"
+    return {"idea.post": "compose", "poll.answer": "activity", "scale.rate": "activity",
+            "words.add": "activity"}.get(action, "")
+
+
+def phone_messages(post) -> list[dict]:
+    """The live protocol's messages (docs/protocol.md) a form of the phone's screen stands for,
+    with its values as typed: the services check them as they check the socket's. A scale's
+    form rates each statement at once: one `scale.rate` per statement rated."""
+    action = post.get("action")
+    if action not in PHONE_ACTIONS:
+        raise Invalid(_("Unknown action."))
+    if action == "idea.post":
+        return [{"type": action, "text": post.get("text", ""), "tags": post.getlist("tags")}]
+    if action in ("vote.cast", "vote.retract"):
+        return [{"type": action, "idea": post.get("idea", "")}]
+    activity = post.get("activity", "")
+    if action == "poll.answer":
+        if not post.getlist("options"):
+            raise Invalid(_("Choose an answer first."))
+        return [{"type": action, "activity": activity, "options": post.getlist("options")}]
+    if action == "words.add":
+        return [{"type": action, "activity": activity, "text": post.get("text", "")}]
+    rated = [
+        {"type": action, "activity": activity, "statement": name.removeprefix("statement-"),
+         # a radio's value as the socket's JSON number (a value the scale refuses stays text)
+         "value": int(value) if value.isascii() and value.isdigit() and len(value) < 3 else value}
+        for name, value in post.items() if name.startswith("statement-")
+    ]
+    if not rated:
+        raise Invalid(_("Choose an answer first."))
+    return rated

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("join/", views.join, name="ideas_join"),
+    path("w/sw.js", views.service_worker, name="ideas_service_worker"),
     path("w/<str:code>/", views.participant, name="ideas_participant"),
     path("w/<str:code>/present/", views.presenter, name="ideas_presenter"),
     path("w/<str:code>/screen/", views.screen, name="ideas_screen"),

@@ -4,12 +4,15 @@ results and their downloads. Thin: rules in `ideas.rules`, changes in `ideas.ser
 import functools
 import hashlib
 import io
+import re
+import secrets
 from contextlib import suppress
 
 import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
@@ -18,9 +21,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from wagtail import hooks
 
 from workshop_site.core.client_ip import request_client_ip
@@ -29,15 +32,18 @@ from workshop_site.core.exports import csv_response, xlsx_response
 from workshop_site.core.ratelimit import CACHE_ERRORS
 from workshop_site.workshops.models import Phase, WorkshopPage
 
-from . import exports, selectors, services, throttle
+from . import exports, phone, selectors, services, throttle
+from .errors import NotJoined
 from .forms import (
     CodeForm,
     JoinForm,
     ProxyDotsForm,
     ProxyIdeaForm,
     ProxyParticipantForm,
+    phone_anchor,
+    phone_messages,
 )
-from .kinds import KINDS
+from .kinds import KINDS, message_types
 from .kinds.base import group_names, percent
 from .models import (
     ActivityKind,
@@ -131,13 +137,37 @@ def join(request):
     return render(request, "ideas/join.html", {"form": form}, status=400 if form.is_bound and form.errors else 200)
 
 
+@require_GET
+def service_worker(request):
+    """`/w/sw.js`: the service worker that keeps the participant page and its files for a phone
+    that loses the network (issue #19; offline.js registers it for the scope `/w/`). Its cache
+    is named after the static files' manifest, so a deploy that changes them replaces it;
+    `no-cache` makes the browser check for that version on every visit."""
+    response = HttpResponse(
+        render_to_string("ideas/service_worker.js", {
+            "version": getattr(staticfiles_storage, "manifest_hash", "") or "dev",
+            "static_url": staticfiles_storage.base_url,
+        }),
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/w/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @live_workshop_view(canonical_code=True)
 def participant(request, workshop: WorkshopPage):
-    """`/w/<code>/`: the join form, then (same URL) the participant's screen."""
+    """`/w/<code>/`: the join form, then (same URL) the participant's screen, whole in its HTML:
+    its forms post here too (`participant_action`), for a phone without JavaScript."""
     is_facilitator = request.user.has_perm("ideas.run_workshop", workshop)
+    if request.method == "POST" and "action" in request.POST:
+        return participant_action(request, workshop)
     if participant_id_for(request.session, workshop.pk) is not None:
-        return render(request, "ideas/participant.html", live_context(request, workshop, is_facilitator=is_facilitator))
+        context = live_context(request, workshop, is_facilitator=is_facilitator)
+        context.update(phone.screen(context["initial_state"], list(messages.get_messages(request))),
+                       form_ref=secrets.token_urlsafe(9))
+        return render(request, "ideas/participant.html", context)
     form = JoinForm(request.POST if request.method == "POST" else None, tables=selectors.table_choices(workshop.pk))
     status = 200
     if request.method == "POST":
@@ -156,6 +186,69 @@ def participant(request, workshop: WorkshopPage):
     rules = selectors.joining_rules(workshop.pk)
     return render(request, "ideas/participant_join.html",
                   {"workshop": workshop, "form": form, "joinable": rules is not None and rules.open}, status=status)
+
+
+# A form's `ref` (one per page drawn): with its action and anchor, the ref of its write.
+FORM_REF = re.compile(r"[\w-]{1,16}", re.ASCII)
+
+
+def participant_action(request, workshop: WorkshopPage):
+    """A form of the participant's screen (a phone without JavaScript, or before its script
+    runs): the write its socket message makes, through the same service, at most once per
+    form drawn (`services.write_once`, as a socket's `ref`), then back to the screen
+    (post/redirect/get) with what happened, or the refusal's message, by the element the form
+    is about. A refusal changes nothing."""
+    action, anchor = request.POST.get("action"), phone_anchor(request.POST)
+    ref = request.POST.get("ref", "")
+    try:
+        sent = phone_messages(request.POST)
+        participant_id = participant_id_for(request.session, workshop.pk)
+        if participant_id is None:
+            raise NotJoined()
+        answers = services.write_once(
+            participant_id=participant_id, ref=f"{ref}:{anchor}:{action}" if FORM_REF.fullmatch(ref) else None,
+            message={"type": action, "messages": sent},
+            perform=lambda: {"answers": [_phone_write(participant_id, message) for message in sent]},
+        )["answers"]
+    except DomainError as refusal:
+        messages.error(request, refusal.message, extra_tags=anchor)
+    else:
+        messages.success(request, _phone_said(action, answers), extra_tags=anchor)
+    return redirect_303(f"/w/{workshop.join_code}/" + (f"#{anchor}" if anchor else ""))
+
+
+def redirect_303(url: str) -> HttpResponse:
+    response = redirect(url)
+    response.status_code = 303  # See Other: the answer to a POST is read with a GET
+    return response
+
+
+def _phone_write(participant_id: int, message: dict) -> dict:
+    """One message of a phone's form, through the service the socket's message goes to
+    (`consumers.LiveConsumer`'s handler of that type), with the fields of its ack."""
+    if message["type"] == "idea.post":
+        idea = services.idea_create(participant_id=participant_id, text=message["text"], tags=message["tags"])
+        return {"idea": selectors.idea_payload(idea, tag_names=sorted(idea.tags.names()), votes=0)}
+    if message["type"] in ("vote.cast", "vote.retract"):
+        dot = services.vote_cast if message["type"] == "vote.cast" else services.vote_retract
+        return {"idea": message["idea"], "dots_left": dot(participant_id=participant_id, idea_id=message["idea"])}
+    spec = message_types()[message["type"]]  # forms.phone_messages names only a participant's
+    return spec.perform(participant_id, message)
+
+
+def _phone_said(action: str, answers: list[dict]) -> str:
+    """What the screen says after a phone's form was stored (a replayed one alike)."""
+    if action == "idea.post":
+        return _("Idea posted. Thank you!")
+    if action == "vote.cast":
+        return _("One dot placed; dots left: %(left)d.") % {"left": answers[0]["dots_left"]}
+    if action == "vote.retract":
+        return _("One dot taken back; dots left: %(left)d.") % {"left": answers[0]["dots_left"]}
+    if action == "poll.answer":
+        return _("Answer saved. You can change it while the poll is open.")
+    if action == "scale.rate":
+        return ngettext("%(n)d rating saved.", "%(n)d ratings saved.", len(answers)) % {"n": len(answers)}
+    return _("You already gave this word.") if answers[0].get("already") else _("Word added.")
 
 
 @live_workshop_view

@@ -30,7 +30,11 @@ def boxes(page) -> dict[str, dict]:
     return {selector: page.locator(selector).bounding_box() for selector in WATCHED if page.locator(selector).count()}
 
 
-def test_the_joined_phone_screen_does_not_move_when_the_scripts_take_over(live_server_url, page, tree):
+def test_the_joined_phone_screen_does_not_move_when_the_scripts_take_over(live_server_url, browser, tree):
+    # Without the service worker (offline.js): page routes do not see what a worker fetches.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
     workshop = WorkshopPageFactory(parent=tree["workshop_index"], join_code=CODE, phase="ideas", dots_per_participant=3)
     author = ParticipantFactory(workshop=workshop)
     for text in ("Un scaner portabil în mașina echipei mobile", "Acces la registrele electronice", "Programare prin SMS"):
@@ -60,7 +64,7 @@ def test_the_joined_phone_screen_does_not_move_when_the_scripts_take_over(live_s
         page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # painted
         drawn = boxes(page)
         assert page.locator("#dots-left-text").inner_text().strip(), "the dots left are in the server's HTML"
-        assert len(held) == 3, [route.request.url for route in held]  # live.js, activities.js, participant.js
+        assert len(held) == 4, [route.request.url for route in held]  # live.js, activities.js, participant.js, offline.js
         holding[0] = False
         for route in held:
             route.continue_()
@@ -72,3 +76,4 @@ def test_the_joined_phone_screen_does_not_move_when_the_scripts_take_over(live_s
     assert boxes(page) == drawn
     shifts = page.evaluate("window.__shifts")
     assert sum(shift["value"] for shift in shifts) <= MAX_CLS, shifts
+    context.close()

@@ -143,8 +143,9 @@
           input.id = id;
           input.checked = rated[s.id] === n;
           label.htmlFor = id;
-          if (n === 1 && a.labels && a.labels.low) label.setAttribute('aria-label', n + ' ' + a.labels.low);
-          if (n === 5 && a.labels && a.labels.high) label.setAttribute('aria-label', n + ' ' + a.labels.high);
+          /* On the radio itself: HTML allows no aria-label on a label that names a control. */
+          if (n === 1 && a.labels && a.labels.low) input.setAttribute('aria-label', n + ' ' + a.labels.low);
+          if (n === 5 && a.labels && a.labels.high) input.setAttribute('aria-label', n + ' ' + a.labels.high);
           row.appendChild(input);
           row.appendChild(label);
         }

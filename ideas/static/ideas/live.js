@@ -297,13 +297,29 @@
     }
   };
 
-  /* Opens the socket and keeps it open. handlers: {snapshot, <frame type>, error}.
-     Returns {send(type, payload) -> Promise(ack), sync()}. */
-  function connect(path, handlers, t) {
+  /* The writes a phone may make offline. Given a key, connect() keeps them with their ref in
+     localStorage until answered, so a reload (or a start from the service worker's copy of
+     the page) sends them again, and the server applies each ref once (docs: "Retries"). */
+  var KEPT = /^(idea\.post|vote\.(cast|retract)|poll\.answer|scale\.rate|words\.add)$/;
+  function Kept(key) {
+    function read() { try { return JSON.parse(localStorage.getItem(key)) || []; } catch (e) { return []; } }
+    function write(list) {
+      try { if (list.length) localStorage.setItem(key, JSON.stringify(list)); else localStorage.removeItem(key); } catch (e) { /* full or blocked: this load only */ }
+    }
+    return {
+      list: read,
+      add: function (ref, msg) { var l = read(); l.push({ ref: ref, msg: msg }); write(l); },
+      drop: function (ref) { write(read().filter(function (x) { return x.ref !== ref; })); }
+    };
+  }
+
+  /* Opens the socket and keeps it open. handlers: {snapshot, <frame type>, error}; keepKey:
+     see Kept. Returns {send(type, payload) -> Promise(ack), sync()}. */
+  function connect(path, handlers, t, keepKey) {
     var url = /^wss?:/.test(path) ? path : (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
     var bar = byId('live-banner'), status = byId('live-status'), retryBtn = byId('live-retry');
     var ws = null, seq = null, attempt = 0, retryTimer, bannerTimer, closed = false, down = false;
-    var syncAt = 0, hiddenAt = 0, refN = 0, pending = {}, resendDue = false;
+    var syncAt = 0, hiddenAt = 0, refN = 0, pending = {}, resendDue = true, conn = 0, kept = keepKey ? Kept(keepKey) : null;
     /* Refs unique to this page load: the server applies a write once per ref, so a ref must
        never name two different messages (a reload starts counting again). */
     var refPrefix = Math.random().toString(36).slice(2, 10) + Date.now().toString(36) + '-';
@@ -319,18 +335,23 @@
       retryBtn.hidden = state !== 'offline';
     }
     function isOpen() { return !!ws && ws.readyState === 1; }
+    function offlineText() {
+      var n = 0, k;
+      for (k in pending) if (has(pending, k) && pending[k].kept) n++;
+      return n ? t('offline-waiting', { n: n }) : t('offline');
+    }
     function error(code, ref) { return { type: 'error', ref: ref, code: code, message: t(code) }; }
 
     function open() {
       clearTimeout(retryTimer);
       if (closed || ws) return;
-      try { ws = new WebSocket(url); } catch (e) { ws = null; return retry(); }
+      try { ws = new WebSocket(url); conn++; } catch (e) { ws = null; return retry(); }
       var sock = ws;
       sock.onmessage = function (ev) { if (ws === sock) receive(ev.data); };
       sock.onclose = function () { if (ws === sock) { ws = null; lost(); } };
       clearTimeout(bannerTimer); /* a slow first connection shows the banner too */
       bannerTimer = setTimeout(function () {
-        if (!isOpen() && !closed) { down = true; banner('offline', t('offline')); }
+        if (!isOpen() && !closed) { down = true; banner('offline', offlineText()); }
       }, 1200);
     }
     function retry() {
@@ -341,14 +362,35 @@
     function lost() {
       /* Writes waiting for their ack stay pending: after the reconnect they are sent again
          with the same ref, and the server either applies them or, if the first copy was
-         stored, answers its ack again (`replayed`). Their ack timeout keeps running. */
+         stored, answers its ack again (`replayed`). Their ack timeout keeps running, but a
+         kept write's, which starts again when the write is sent again. */
+      for (var k in pending) if (has(pending, k) && pending[k].kept) { clearTimeout(pending[k].timer); pending[k].timer = null; }
       seq = null;
       syncAt = 0;
       resendDue = true;
-      if (!closed) { if (down) banner('offline', t('offline')); retry(); }
+      if (!closed) { if (down) banner('offline', offlineText()); retry(); }
     }
+    function drop() { var sock = ws; ws = null; if (sock) sock.close(); lost(); }
     function resend() {
-      for (var k in pending) if (has(pending, k)) ws.send(pending[k].msg);
+      var n = 0, k;
+      for (k in pending) {
+        if (!has(pending, k) || pending[k].conn === conn) continue;
+        /* Within the socket's burst of 30 messages (then 10 a second): the rest a bit later. */
+        if (++n > 20) return setTimeout(function () { if (isOpen()) resend(); }, 2500);
+        transmit(k, pending[k]);
+      }
+    }
+    function transmit(ref, p) {
+      p.conn = conn;
+      ws.send(p.msg);
+      if (!p.timer) p.timer = setTimeout(function () {
+        if (pending[ref] !== p) return;
+        p.timer = null;
+        /* A kept write is never given up: no answer means a dead socket; a new one resends it. */
+        if (p.kept) { if (p.conn === conn && ws) drop(); return; }
+        delete pending[ref];
+        p.reject(error('timeout', ref));
+      }, ACK_TIMEOUT);
     }
     function sync() {
       if (!isOpen() || Date.now() - syncAt < 5000) return;
@@ -357,15 +399,27 @@
     }
 
     function receive(data) {
-      var m, p;
+      var m, p, k;
       try { m = JSON.parse(data); } catch (e) { return; }
       if (!m || typeof m.type !== 'string') return;
       if (m.type === 'ack' || m.type === 'error') {
         p = m.ref != null && has(pending, m.ref) && pending[m.ref];
         if (!p) return m.type === 'error' && call('error', m);
-        delete pending[m.ref];
         clearTimeout(p.timer);
-        return m.type === 'ack' ? p.resolve(m) : p.reject(m);
+        p.timer = null;
+        if (p.kept && /^(rate_limited|unavailable)$/.test(m.code)) { /* not refused, only not now */
+          p.conn = null;
+          return setTimeout(function () { if (isOpen()) resend(); }, 3000);
+        }
+        delete pending[m.ref];
+        if (p.kept) { kept.drop(m.ref); if (down) banner('offline', offlineText()); }
+        if (p.resolve) return m.type === 'ack' ? p.resolve(m) : p.reject(m);
+        /* A write kept by an earlier load of the page: its answer goes to the page (offline.js),
+           and once all are answered, the whole state (their dots, ideas, answers). */
+        document.dispatchEvent(new CustomEvent('atelier:replayed', { detail: { answer: m, message: JSON.parse(p.msg) } }));
+        for (k in pending) if (has(pending, k) && !pending[k].resolve) return;
+        syncAt = 0;
+        return sync();
       }
       if (m.type === 'snapshot') {
         seq = typeof m.seq === 'number' ? m.seq : null;
@@ -389,26 +443,34 @@
 
     function send(type, payload) {
       return new Promise(function (resolve, reject) {
-        if (!isOpen()) return reject(error('offline', null));
-        var ref = refPrefix + ++refN, msg = { type: type, ref: ref }, k;
+        var keep = !!kept && KEPT.test(type);
+        if (!isOpen() && !keep) return reject(error('offline', null));
+        var ref = refPrefix + ++refN, msg = { type: type, ref: ref }, k, p;
         for (k in payload) if (has(payload, k)) msg[k] = payload[k];
         msg = JSON.stringify(msg);
-        pending[ref] = { resolve: resolve, reject: reject, msg: msg, timer: setTimeout(function () {
-          if (pending[ref]) { delete pending[ref]; reject(error('timeout', ref)); }
-        }, ACK_TIMEOUT) };
-        ws.send(msg);
+        p = pending[ref] = { resolve: resolve, reject: reject, msg: msg, kept: keep };
+        if (keep) { kept.add(ref, msg); if (down) banner('offline', offlineText()); } /* sent when connected */
+        if (isOpen()) transmit(ref, p);
       });
     }
 
     function now() { attempt = 0; open(); }
     retryBtn.addEventListener('click', now);
     window.addEventListener('online', now);
+    /* The browser knows the network is gone: say so now rather than when the socket notices. */
+    window.addEventListener('offline', function () {
+      if (closed) return;
+      down = true;
+      if (ws) drop(); else banner('offline', offlineText());
+    });
     document.addEventListener('visibilitychange', function () {
       if (document.hidden) { hiddenAt = Date.now(); return; }
       if (!ws) now(); else if (Date.now() - hiddenAt > 10000) sync(); /* a phone that slept */
     });
     window.addEventListener('pagehide', function () { closed = true; if (ws) ws.close(); });
     window.addEventListener('pageshow', function (ev) { if (ev.persisted) { closed = false; now(); } });
+    /* Writes an earlier load of the page kept: sent after the first snapshot, like the rest. */
+    if (kept) kept.list().forEach(function (x) { if (x && typeof x.msg === 'string' && !has(pending, x.ref)) pending[x.ref] = { msg: x.msg, kept: true }; });
     open();
     return { send: send, sync: sync };
   }
@@ -458,7 +520,9 @@
     });
     handlers.error = hooks.error;
     render();
-    page.live = connect(attr('ws-path'), handlers, t);
+    /* The phone (its page has #queue-report) keeps its writes across reloads, per workshop and person. */
+    page.live = connect(attr('ws-path'), handlers, t,
+      byId('queue-report') && room.joined() ? 'atelier-kept ' + attr('ws-path') + ' ' + room.me.participant : null);
   }
 
   window.AtelierLive = {

@@ -1,10 +1,11 @@
 /* The participant's phone screen: the current activity; in a brainstorm, post ideas and place
-   dots. Needs live.js and activities.js. */
+   dots. It takes over the screen the server drew (ideas/phone.py: the same elements, whose
+   forms post without it) and sends over the socket instead. Needs live.js and activities.js. */
 window.AtelierLive.livePage(function (page) {
   'use strict';
   var AL = window.AtelierLive, room = page.room, t = page.t, show = page.show, setText = AL.setText, make = AL.make;
   var TALLY = /^(voting|results|closed)$/, list = $('idea-list');
-  var inflight = 0, lastTouch = 0, resortTimer;
+  var inflight = 0, lastTouch = 0, resortTimer, snapshots = 0;
   function $(id) { return document.getElementById(id); }
 
   var activity = $('activity'), past = $('past-activities');
@@ -52,13 +53,25 @@ window.AtelierLive.livePage(function (page) {
     setText($('ideas-count'), items.length ? '(' + items.length + ')' : '');
   }
 
-  function createIdea() {
+  /* An idea as the server draws it too (includes/participant_idea.html): its dots are a form
+     that posts without the script; with it, the socket sends them. */
+  function createIdea(idea) {
     var li = make('li', 'idea'), p = li._p = {
       text: make('p', 'idea-text'), tags: make('ul', 'idea-tags'), tally: make('p', 'idea-tally'),
-      vote: make('div', 'idea-vote when-voting when-joined'), minus: make('button', 'vote-btn vote-retract', '\u2212'),
+      vote: make('form', 'idea-vote when-voting when-joined'), minus: make('button', 'vote-btn vote-retract', '\u2212'),
       mine: make('span', 'my-dots'), plus: make('button', 'vote-btn vote-cast', '+'), err: make('p', 'idea-error')
     };
-    p.minus.type = p.plus.type = 'button';
+    var given = $('idea-form').querySelectorAll('input[name=csrfmiddlewaretoken], input[name=ref]'), id = make('input'), i;
+    li.id = 'idea-' + idea.id;
+    p.vote.method = 'post';
+    for (i = 0; i < given.length; i++) p.vote.appendChild(given[i].cloneNode());
+    id.type = 'hidden';
+    id.name = 'idea';
+    id.value = idea.id;
+    p.vote.appendChild(id);
+    p.minus.name = p.plus.name = 'action';
+    p.minus.value = 'vote.retract';
+    p.plus.value = 'vote.cast';
     p.minus.setAttribute('data-action', 'retract');
     p.plus.setAttribute('data-action', 'cast');
     p.tags.setAttribute('aria-label', t('tags'));
@@ -71,8 +84,17 @@ window.AtelierLive.livePage(function (page) {
     return li;
   }
 
+  /* An idea the server drew: its parts, as createIdea keeps them. */
+  function adopt(li) {
+    var p = li._p = {}, parts = { text: '.idea-text', tags: '.idea-tags', tally: '.idea-tally', vote: '.idea-vote',
+      minus: '.vote-retract', mine: '.my-dots', plus: '.vote-cast', err: '.idea-error' }, k;
+    for (k in parts) p[k] = li.querySelector(parts[k]);
+    p.tagKey = [].map.call(p.tags.children, function (tag) { return tag.textContent; }).join('\n');
+    return p;
+  }
+
   function updateIdea(li, idea) {
-    var p = li._p, mine = room.me.votes[idea.key] || 0, tagKey = idea.tags.join('\n'), short = idea.text;
+    var p = li._p || adopt(li), mine = room.me.votes[idea.key] || 0, tagKey = idea.tags.join('\n'), short = idea.text;
     li.setAttribute('data-idea-id', idea.key);
     li.setAttribute('data-my-dots', mine);
     if (typeof idea.votes === 'number') li.setAttribute('data-votes', idea.votes); else li.removeAttribute('data-votes');
@@ -133,6 +155,7 @@ window.AtelierLive.livePage(function (page) {
   list.addEventListener('click', function (ev) {
     var btn = ev.target.closest && ev.target.closest('button[data-action]'), li = btn && btn.closest('li');
     var idea = li && room.ideas[li.getAttribute('data-key')];
+    if (btn) ev.preventDefault(); /* the socket sends it, not the form */
     if (idea) vote(idea, btn.getAttribute('data-action') === 'cast', li._p.err);
   });
   ['touchstart', 'mousedown', 'keydown', 'focusin'].forEach(function (name) {
@@ -141,7 +164,7 @@ window.AtelierLive.livePage(function (page) {
 
   /* Posting an idea. */
   var form = $('idea-form'), text = $('idea-text'), counter = $('idea-count'), status = $('idea-status');
-  var submit = $('idea-submit'), chips = form.querySelectorAll('.chip'), posting = false, band = 3;
+  var submit = $('idea-submit'), chips = form.querySelectorAll('input[name=tags]'), posting = false, band = 3;
   var MAX = +text.getAttribute('maxlength') || 500;
 
   function count() {
@@ -155,16 +178,12 @@ window.AtelierLive.livePage(function (page) {
 
   count();
   text.addEventListener('input', count);
-  form.addEventListener('click', function (ev) {
-    var chip = ev.target.closest && ev.target.closest('.chip');
-    if (chip) chip.setAttribute('aria-pressed', String(chip.getAttribute('aria-pressed') !== 'true'));
-  });
   form.addEventListener('submit', function (ev) {
     var body = text.value.trim(), tags = [], i;
     ev.preventDefault();
     if (posting) return;
     if (!body) { show(status, t('idea-empty')); return text.focus(); }
-    for (i = 0; i < chips.length; i++) if (chips[i].getAttribute('aria-pressed') === 'true') tags.push(chips[i].getAttribute('data-tag'));
+    for (i = 0; i < chips.length; i++) if (chips[i].checked) tags.push(chips[i].value);
     posting = true;
     submit.setAttribute('aria-disabled', 'true');
     setText(status, t('sending'));
@@ -173,7 +192,7 @@ window.AtelierLive.livePage(function (page) {
       if (ack.idea) { room.add(ack.idea); page.schedule(); }
       text.value = '';
       count();
-      for (i = 0; i < chips.length; i++) chips[i].setAttribute('aria-pressed', 'false');
+      for (i = 0; i < chips.length; i++) chips[i].checked = false;
       show(status, t('idea-posted'));
     }, function (e) { done(); fail(status, e); });
   });
@@ -185,7 +204,8 @@ window.AtelierLive.livePage(function (page) {
     frame: function (what) {
       /* A facilitator moved me: say where (the snapshot that follows brings that table's ideas). */
       if (what === 'moved') page.say(room.me.table != null ? t('your-table') + ': ' + room.tableName(room.me.table) : t('no-table'));
-      if (what === 'snapshot') [].forEach.call(list.querySelectorAll('.idea-error'), function (el) { el.textContent = ''; });
+      /* Not the first: what the server said after a form (in these lines) stays until then. */
+      if (what === 'snapshot' && snapshots++) [].forEach.call(list.querySelectorAll('.idea-error'), function (el) { el.textContent = ''; });
     }
   };
 });
