@@ -46,6 +46,9 @@ def test_the_joined_phone_screen_does_not_move_when_the_scripts_take_over(live_s
     page.locator("#id_role_0").check()
     page.locator("#participant-join-submit").click()
     page.wait_for_selector("#idea-list li.idea")
+    # The server draws the ideas: wait for this page's scripts too, so that the socket awaited
+    # below is the next page's, not this one's opening late.
+    page.wait_for_load_state("load")
 
     # Open it again with the scripts held back until the drawn page has been measured.
     held, holding = [], [True]

@@ -218,14 +218,18 @@ def test_a_phone_without_javascript_takes_part_in_the_whole_run_of_show(live_ser
 
 
 # What the server draws on the phone's screen, measured before and after the scripts take over.
-DRAWN = ["#live-title", "#dots-left", "#activity", "#activity .act-title", "#activity .act-form", "#activity .act-figures",
-         "#activity .act-bar", "#compose", "#ideas-heading", "#idea-list li.idea", "#idea-list .idea-vote",
-         "#idea-list .idea-tally", "#past-activities"]
+DRAWN = [".site-header", "#live-banner", "#queue-report", "#live-title", "#dots-left", "#activity",
+         "#activity .act-title", "#activity .act-form", "#activity .act-figures", "#activity .act-bar", "#compose",
+         "#ideas-heading", "#idea-list li.idea", "#idea-list .idea-vote", "#idea-list .idea-tally", "#past-activities"]
 
 
 def _boxes(page) -> dict[str, list]:
-    return {selector: [page.locator(selector).nth(n).bounding_box() for n in range(page.locator(selector).count())]
-            for selector in DRAWN}
+    """Each element's box in the document (a reload may restore the scroll later or sooner)."""
+    return page.evaluate("""selectors => Object.fromEntries(selectors.map(selector => [selector,
+      [...document.querySelectorAll(selector)].map(el => {
+        const box = el.getBoundingClientRect();
+        return box.width || box.height ? [box.x + scrollX, box.y + scrollY, box.width, box.height] : null;
+      })]))""", DRAWN)
 
 
 def _reload_with_scripts_held(page) -> tuple[dict, dict, float]:
@@ -242,6 +246,8 @@ def _reload_with_scripts_held(page) -> tuple[dict, dict, float]:
 
     page.route("**/*.js", hold)
     page.add_init_script(OBSERVE_SHIFTS)
+    # At the top: the browser restores a scrolled page's position when it likes (a click scrolls).
+    page.evaluate("scrollTo(0, 0)")
     with page.expect_websocket() as socket_opened:
         page.goto(page.url.split("#")[0], wait_until="commit")
         page.wait_for_selector("#initial-state", state="attached")
@@ -269,6 +275,7 @@ def test_the_scripts_take_over_the_screen_the_server_drew(live_server_url, brows
     console = _facilitator(browser, live_server_url, "ro")
     _go(console, brainstorm, "voting")
     phone = _phone(browser, live_server_url, "Elena", service_workers="block")
+    phone.wait_for_load_state("load")  # its script sends the first dot, not the form
     first = phone.locator("#idea-list li.idea").first
     idea = phone.locator(f"#idea-{first.get_attribute('data-idea-id')}")
     idea.locator("button.vote-cast").click()  # the script's own, over the socket

@@ -80,6 +80,9 @@ def test_three_tables_brainstorm_apart_and_read_each_other_at_the_results(
             expect(phone.locator("#live-root")).to_have_attribute("data-joined", "true")
             expect(phone.locator("#my-table")).to_be_visible()
             expect(phone.locator("#my-table-name")).to_have_text(name)
+            # The server draws the joined screen: its scripts (the socket) come by `load`; a form
+            # sent sooner posts without them, and reloads the page.
+            phone.wait_for_load_state("load")
             phone.evaluate("window.__notReloaded = true")  # gone if the page ever reloads
             phone.locator("#idea-text").fill(idea)
             phone.locator("#idea-submit").click()
