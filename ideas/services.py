@@ -779,17 +779,12 @@ def participant_remove(*, user, participant_id) -> int:
 
 # --- tables: one per office served by default, kept by facilitators (docs/protocol.md) -------
 
-def _publish_tables(workshop_id: int) -> None:
-    """After the commit, send the room its tables as they then read (`tables` frame)."""
+def tables_changed(workshop_id: int) -> None:
+    """After the commit, send the room its tables as they then read (`tables` frame): from the
+    services below, and from the admin's plain saves (a table's office or order)."""
     transaction.on_commit(lambda: realtime.publish(workshop_id, {
         "type": "tables", "tables": [{"slug": slug, "name": name} for slug, name in selectors.table_choices(workshop_id)],
     }))
-
-
-def tables_changed(workshop_id: int) -> None:
-    """The admin changed a table's office or order (a plain model save): the room gets its
-    tables after the commit, as from the services below."""
-    _publish_tables(workshop_id)
 
 
 def _table_slug(workshop_id: int, name: str, *, keep: int | None = None) -> str:
@@ -827,7 +822,7 @@ def tables_for_offices(workshop: WorkshopPage) -> list[Table]:
                                          slug=_table_slug(room.pk, name), position=position))
         position += 1
     if made:
-        _publish_tables(room.pk)
+        tables_changed(room.pk)
     return made
 
 
@@ -839,7 +834,7 @@ def table_create(*, user, workshop: WorkshopPage, name, office=None) -> Table:
     table = Table.objects.create(workshop_id=workshop.pk, name=name, office=office,
                                  slug=_table_slug(workshop.pk, name),
                                  position=Table.objects.filter(workshop_id=workshop.pk).count())
-    _publish_tables(workshop.pk)
+    tables_changed(workshop.pk)
     return table
 
 
@@ -850,7 +845,7 @@ def table_rename(*, user, workshop: WorkshopPage, table_id, name) -> Table:
     table = _table_of_workshop(workshop.pk, table_id)
     table.name = clean_text(name, field=_("The table's name"), max_length=Table.MAX_NAME)
     table.save(update_fields=["name"])
-    _publish_tables(workshop.pk)
+    tables_changed(workshop.pk)
     return table
 
 
@@ -862,7 +857,7 @@ def table_delete(*, user, workshop: WorkshopPage, table_id) -> None:
     if table.participants.exists() or table.ideas.exists():
         raise Conflict(_("People sit at this table or posted ideas there: move them first, or rename it."))
     table.delete()
-    _publish_tables(workshop.pk)
+    tables_changed(workshop.pk)
 
 
 # --- themes: affinity clusters of a brainstorm's ideas, made on the console -------------------
