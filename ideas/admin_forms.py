@@ -4,6 +4,7 @@ options and statements, which the form holds (in its inline formsets) before any
 its name cleaned as the services clean it, and the workshop it belongs to fixed once made."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -14,7 +15,7 @@ from workshop_site.workshops.models import WorkshopPage
 
 from .inputs import clean_text
 from .kinds import poll, scale
-from .models import ActivityKind, Table
+from .models import Activity, ActivityKind, Table
 
 # Which kind has which parts (its inline formset), and how many of them.
 PARTS = {
@@ -40,12 +41,43 @@ def rooms_only(workshop: forms.ModelChoiceField | None, invalid_choice: str) -> 
         workshop.error_messages["invalid_choice"] = invalid_choice
 
 
-class ActivityAdminForm(WagtailAdminModelForm):
+WORDED = ("title", "prompt")
+
+
+def wording_field(field: str, code: str) -> str:
+    """The admin form's field of an activity's `field` (title or prompt) in language `code`."""
+    return f"{field}_{code}"
+
+
+def _wording_fields() -> dict[str, forms.Field]:
+    fields = {}
+    for code, _name in settings.LANGUAGES:
+        fields[wording_field("title", code)] = forms.CharField(
+            label=_("title"), required=False, max_length=Activity.MAX_TITLE)
+        fields[wording_field("prompt", code)] = forms.CharField(
+            label=_("prompt"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    return fields
+
+
+# A title and a prompt per language of the site (fields the form class must declare for the
+# Wagtail panels to use them; they fill `Activity.translations`).
+ActivityWordingFields = type("ActivityWordingFields", (forms.Form,), _wording_fields())
+
+
+class ActivityAdminForm(WagtailAdminModelForm, ActivityWordingFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         rooms_only(self.fields.get("workshop"), _(
             "Choose a workshop's original page: a translation's activities are its original's."
         ))
+        own = self._own_language()
+        for code, _name in settings.LANGUAGES:
+            for field in WORDED:
+                name = wording_field(field, code)
+                if code == own:  # its own title and prompt are the fields above
+                    del self.fields[name]
+                else:
+                    self.initial.setdefault(name, (self.instance.translations.get(code) or {}).get(field, ""))
         if self.instance.is_settled():
             for name in ("workshop", "kind"):
                 if name in self.fields:
@@ -79,6 +111,22 @@ class ActivityAdminForm(WagtailAdminModelForm):
                     "Choices per person go from 1 to the number of the poll's options (%(n)d)."
                 ) % {"n": n})
         return data
+
+    def _own_language(self) -> str | None:
+        workshop = self.instance.workshop if self.instance.workshop_id else None
+        return workshop.locale.language_code if workshop is not None else None
+
+    def save(self, commit=True):
+        """The wording in other languages, each language's only where a title or prompt was
+        given (the workshop's own language has none: its title and prompt are the activity's)."""
+        own = self._own_language()
+        translations = {}
+        for code, _name in settings.LANGUAGES:
+            given = {field: self.cleaned_data.get(wording_field(field, code)) or "" for field in WORDED}
+            if code != own and any(given.values()):
+                translations[code] = given
+        self.instance.translations = translations
+        return super().save(commit=commit)
 
     def _kept(self, name: str) -> int:
         """How many of the formset's rows will be there once saved: the stored ones not marked

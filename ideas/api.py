@@ -2,6 +2,7 @@
 
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
@@ -66,6 +67,8 @@ class WorkshopState(Out):
     code: str
     title: str
     phase: PhaseName
+    brainstorm: int | None = Field(description="the room's brainstorm: the activity an `idea.post` without `activity` "
+                                               "goes to; null: the workshop is one board, without a brainstorm")
     dots_per_participant: int
     max_dots_per_idea: int | None
     blind_voting: bool
@@ -115,6 +118,14 @@ class MeState(Out):
     )
 
 
+LanguageCode = Literal[tuple(code for code, _name in settings.LANGUAGES)]
+
+
+class ActivityWording(Out):
+    title: str = ""
+    prompt: str = ""
+
+
 class ActivitySummary(Out):
     """One step of the run of show."""
 
@@ -123,6 +134,10 @@ class ActivitySummary(Out):
     title: str
     phase: PhaseName
     position: int = Field(description="its place in the run of show (activities come in this order)")
+    translations: dict[LanguageCode, ActivityWording] = Field(
+        description="its wording in other languages, by language code: a reader of one of them sees these "
+                    "(each field only where given) instead of `title` and `prompt`"
+    )
 
 
 class IdText(Out):

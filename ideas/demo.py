@@ -3,7 +3,7 @@ run by table with its starter ideas at the three offices' tables and two themes,
 the room on the brainstorm), and the 2016 kickoff's closed results: a poll, a scale and its brainstorm's ideas and dot votes, answered by people of
 several roles (citizens and providers far apart, as the results page points out). Idempotent."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workshop_site.workshops.models import Phase, WorkshopPage
 
@@ -35,6 +35,7 @@ class Step:
     options: tuple[str, ...] = ()
     statements: tuple[str, ...] = ()
     labels: tuple[str, str] = ("", "")
+    translations: dict = field(default_factory=dict)  # Activity.translations: {"ru": {"title", "prompt"}}
 
 
 EASE_STATEMENTS = ("să aflu ce acte trebuie", "să depun cererea", "să aflu în ce stadiu este dosarul")
@@ -42,13 +43,20 @@ EASE_LABELS = ("foarte greu", "foarte ușor")
 
 # DESIGN.md, "Run of show": DEMO29 runs these four, in this order, the room on the brainstorm.
 DEMO29_RUN = [
-    Step(ActivityKind.POLL, "Din ce raion veniți?", options=("Dubăsari", "Călărași", "Rezina", "alt raion")),
+    Step(ActivityKind.POLL, "Din ce raion veniți?", options=("Dubăsari", "Călărași", "Rezina", "alt raion"),
+         translations={"ru": {"title": "Из какого вы района?", "prompt": ""}}),
     Step(ActivityKind.SCALE, "Cât de ușor este azi…", prompt="Gândiți-vă la ultima cerere depusă la BCIS.",
-         statements=EASE_STATEMENTS, labels=EASE_LABELS),
+         statements=EASE_STATEMENTS, labels=EASE_LABELS,
+         translations={"ru": {"title": "Насколько легко сегодня…",
+                              "prompt": "Вспомните последнее заявление, поданное в СБИУ."}}),
     # The workshop's title, as the migration named every board it made a brainstorm of.
     Step(ActivityKind.BRAINSTORM, "Echipa mobilă: serviciul livrat pe loc, în sat",
-         prompt="Ce ar trebui să aibă echipa mobilă ca să livreze serviciul pe loc, nu doar informația?"),
-    Step(ActivityKind.WORDS, "Un cuvânt pentru BCIS-ul ideal"),
+         prompt="Ce ar trebui să aibă echipa mobilă ca să livreze serviciul pe loc, nu doar informația?",
+         translations={"ru": {"title": "Мобильная команда: услуга на месте, в селе",
+                              "prompt": "Что нужно мобильной команде, чтобы оказывать услугу на месте, "
+                                        "а не только информировать?"}}),
+    Step(ActivityKind.WORDS, "Un cuvânt pentru BCIS-ul ideal",
+         translations={"ru": {"title": "Одно слово об идеальном СБИУ", "prompt": ""}}),
 ]
 
 # The closed 2016 kickoff: where a citizen's file gets stuck, how easy each step is, then the
@@ -174,6 +182,7 @@ def run_of_show_ensure(demo, workshop: WorkshopPage, steps: list[Step], *, curre
                 # A brainstorm's dots, cap and blind mode: the workshop's, as the migration gave them.
                 dots_per_participant=workshop.dots_per_participant, max_dots_per_idea=workshop.max_dots_per_idea,
                 blind=workshop.blind_voting and step.kind == ActivityKind.BRAINSTORM,
+                translations=step.translations,
             )
             activity.options = [PollOption(text=text) for text in step.options]
             activity.statements = [ScaleStatement(text=text) for text in step.statements]
@@ -183,6 +192,9 @@ def run_of_show_ensure(demo, workshop: WorkshopPage, steps: list[Step], *, curre
             Activity.objects.filter(pk=activity.pk).update(position=position)
             activity.position = position
             demo.note(f"{workshop.join_code} {step.kind} moved to {position}")
+        if step.translations and not activity.translations:  # a demo seeded before activities were translated
+            Activity.objects.filter(pk=activity.pk).update(translations=step.translations)
+            activity.translations = step.translations
         run[step.kind] = activity
     return run
 

@@ -85,7 +85,9 @@ def phone_messages(post) -> list[dict]:
     if action not in PHONE_ACTIONS:
         raise Invalid(_("Unknown action."))
     if action == "idea.post":
-        return [{"type": action, "text": post.get("text", ""), "tags": post.getlist("tags")}]
+        # `activity`: the brainstorm the page showed, should the room have moved on since.
+        return [{"type": action, "text": post.get("text", ""), "tags": post.getlist("tags"),
+                 "activity": post.get("activity") or None}]
     if action in ("vote.cast", "vote.retract"):
         return [{"type": action, "idea": post.get("idea", "")}]
     activity = post.get("activity", "")

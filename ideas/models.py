@@ -193,6 +193,10 @@ class Activity(ClusterableModel):
                                        help_text=_("Scale: e.g. very hard."))
     scale_max_label = models.CharField(_("label of 5"), max_length=60, blank=True,
                                        help_text=_("Scale: e.g. very easy."))
+    # {"ru": {"title": …, "prompt": …}}: the wording in other languages, which the live screens
+    # show a reader of that language (the admin form edits it a language per row). A column of
+    # the activity, not a table of its own: the room reads the run of show in one query.
+    translations = models.JSONField(_("translations"), default=dict, blank=True, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -375,6 +375,7 @@ def room_state(workshop: WorkshopPage, *, participant_id: int | None, sees_talli
             "code": workshop.join_code,
             "title": workshop.title_for_reader,  # in the reader's language when translated
             "phase": workshop.phase,
+            "brainstorm": board.activity_id,  # the room's brainstorm (null: the workshop is one board)
             "dots_per_participant": board.dots,
             "max_dots_per_idea": board.cap,
             "blind_voting": board.blind,
@@ -408,7 +409,20 @@ def activity_row_of(activity: Activity, *, room_phase: str) -> ActivityRow:
 
 
 def activity_summary(row: ActivityRow) -> dict:
-    return {"id": row.id, "kind": row.kind, "title": row.title, "phase": row.phase, "position": row.position}
+    """`title` is the activity's own; `translations` its wording in other languages, from which
+    each reader's screen picks its own (`in_language`, and live.js): frames go to every reader
+    of a room alike."""
+    return {"id": row.id, "kind": row.kind, "title": row.title, "phase": row.phase, "position": row.position,
+            "translations": row.translations}
+
+
+def in_language(view: dict, language: str) -> dict:
+    """An activity's summary or view worded for a reader of `language`: its title and prompt
+    in that language where the facilitator gave them, its own otherwise."""
+    wording = (view.get("translations") or {}).get(language)
+    if not wording:
+        return view
+    return {**view, **{field: text for field, text in wording.items() if field in ("title", "prompt") and text}}
 
 
 def activity_list(workshop_id: int) -> list[dict]:

@@ -227,7 +227,8 @@ def _phone_write(participant_id: int, message: dict) -> dict:
     """One message of a phone's form, through the service the socket's message goes to
     (`consumers.LiveConsumer`'s handler of that type), with the fields of its ack."""
     if message["type"] == "idea.post":
-        idea = services.idea_create(participant_id=participant_id, text=message["text"], tags=message["tags"])
+        idea = services.idea_create(participant_id=participant_id, text=message["text"], tags=message["tags"],
+                                    activity=message["activity"])
         return {"idea": selectors.idea_payload(idea, tag_names=sorted(idea.tags.names()), votes=0)}
     if message["type"] in ("vote.cast", "vote.retract"):
         dot = services.vote_cast if message["type"] == "vote.cast" else services.vote_retract

@@ -10,6 +10,7 @@ people between them is the helper's page's).
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
@@ -41,7 +42,7 @@ from workshop_site.core.sections import WORKSHOP_PAGE_SECTIONS, Section
 from workshop_site.workshops.models import Phase, WorkshopPage
 
 from . import services
-from .admin_forms import ActivityAdminForm, TableAdminForm
+from .admin_forms import WORDED, ActivityAdminForm, TableAdminForm, wording_field
 from .admin_panels import WorkshopsPanel
 from .models import Activity, Idea, Participant, Table
 from .permissions import (
@@ -240,6 +241,13 @@ class ActivityViewSet(ModelViewSet):
         FieldPanel("kind"),
         FieldPanel("title"),
         FieldPanel("prompt"),
+        # The wording in the other languages of the site (the form drops the workshop's own).
+        MultiFieldPanel([
+            MultiFieldPanel([FieldPanel(wording_field(field, code)) for field in WORDED], heading=name)
+            for code, name in settings.LANGUAGES
+        ], heading=_("In other languages"), help_text=_(
+            "Phones and screens set to that language show this title and prompt; leave empty to show the ones above."
+        ), classname="collapsed"),
         # Run by table is the brainstorm's; it sits by blind mode, the other "who sees what".
         FieldRowPanel([FieldPanel("blind"), FieldPanel("by_table"), FieldPanel("private")]),
         MultiFieldPanel([FieldRowPanel([FieldPanel("dots_per_participant"), FieldPanel("max_dots_per_idea")])],

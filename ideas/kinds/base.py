@@ -149,6 +149,7 @@ class ActivityRow(NamedTuple):
     position: int
     by_table: bool
     private: str
+    translations: dict  # {"ru": {"title": …, "prompt": …}}: Activity.translations
 
     @property
     def results_visible(self) -> bool:
@@ -158,7 +159,7 @@ class ActivityRow(NamedTuple):
 ACTIVITY_COLUMNS = (
     "pk", "workshop_id", "kind", "title", "prompt", "phase", "is_current", "blind", "max_choices",
     "dots_per_participant", "max_dots_per_idea", "scale_min_label", "scale_max_label", "position", "by_table",
-    "private", "workshop__phase",
+    "private", "translations", "workshop__phase",
 )
 
 

@@ -66,16 +66,21 @@ def by_id(items: list[dict]) -> dict:
 # --- GET /api/workshops/{code}/activities -----------------------------------------------------
 
 def test_the_run_of_show_is_listed_in_order_for_anyone_without_a_cookie(room, openapi):
+    ru = {"title": "Из какого вы района?", "prompt": ""}
+    Activity.objects.filter(pk=room["poll"].pk).update(translations={"ru": ru})
     response = Client().get("/api/workshops/LIVE23/activities")
     assert response.status_code == 200
     assert response.json() == [
-        {"id": room["poll"].pk, "kind": "poll", "title": "Din ce raion veniți?", "phase": "results", "position": 1},
-        {"id": room["scale"].pk, "kind": "scale", "title": "Cât de ușor este azi…", "phase": "results", "position": 2},
+        {"id": room["poll"].pk, "kind": "poll", "title": "Din ce raion veniți?", "phase": "results", "position": 1,
+         "translations": {"ru": ru}},
+        {"id": room["scale"].pk, "kind": "scale", "title": "Cât de ușor este azi…", "phase": "results", "position": 2,
+         "translations": {}},
         {"id": room["brainstorm"].pk, "kind": "brainstorm", "title": "Echipa mobilă", "phase": "results",
-         "position": 3},
+         "position": 3, "translations": {}},
         {"id": room["words"].pk, "kind": "words", "title": "Un cuvânt pentru BCIS-ul ideal", "phase": "results",
-         "position": 4},
+         "position": 4, "translations": {}},
     ]
+    conforms(openapi, "ActivitySummary", response.json()[0])
     operation = openapi["paths"]["/api/workshops/{code}/activities"]["get"]
     assert "security" not in operation
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["items"] == {
@@ -191,7 +196,7 @@ def test_a_blind_activity_is_hidden_from_all_but_a_facilitator_until_its_results
     conforms(openapi, "ResultsOut", anonymous)
     shown = by_id(anonymous["activities"])
     assert shown[poll.pk] == {"id": poll.pk, "kind": "poll", "title": poll.title, "phase": "open", "position": 1,
-                              "hidden": True, "results": None, "by_role": None, "disagreements": []}
+                              "translations": {}, "hidden": True, "results": None, "by_role": None, "disagreements": []}
     assert shown[room["scale"].pk]["hidden"] is False  # the others are not blind
     participant = Client()
     participant.post("/api/workshops/LIVE23/participants", {"display_name": "Ana", "role": "citizen"},

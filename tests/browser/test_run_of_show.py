@@ -88,8 +88,15 @@ def test_a_facilitator_runs_the_four_activities_from_a_phone(live_server_url, br
         if violations := _violations(page):
             found[what] = violations
 
+    def worded(activity):  # its title as a reader of `language` sees it (the demo translates it to Russian)
+        return (activity.translations.get(language) or {}).get("title") or activity.title
+
+    assert language == "ro" or worded(poll) != poll.title  # the Russian run is read in Russian
+
     # 1. The poll: each phone picks its district; the wall's bars follow.
     _go(console, poll, "open")
+    phones[0].wait_for_selector(f"#activity .act-title:text-is('{worded(poll)}')")
+    wall.wait_for_selector(f"#live-title:text-is('{worded(poll)}')")
     options = list(poll.options.order_by("sort_order"))
     for phone, option in zip(phones, (options[0], options[2], options[2]), strict=True):
         phone.wait_for_selector(f"#activity input[value='{option.pk}']")
@@ -107,6 +114,7 @@ def test_a_facilitator_runs_the_four_activities_from_a_phone(live_server_url, br
 
     # 2. The scale: every phone rates the first statement; the wall shows its distribution.
     _go(console, scale, "open")
+    phones[1].wait_for_selector(f"#activity .act-title:text-is('{worded(scale)}')")
     statement = scale.statements.order_by("sort_order").first()
     for phone, value in zip(phones, (2, 4, 5), strict=True):
         phone.wait_for_selector(f"#activity label[for='rate-{statement.pk}-{value}']")

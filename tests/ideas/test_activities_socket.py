@@ -384,10 +384,12 @@ async def test_an_observers_snapshot_has_the_run_of_show_and_the_current_activit
     wall = Socket("LIVE23")
     snapshot = await wall.open()
     assert snapshot["activities"] == [
-        {"id": made[kind].pk, "kind": kind, "title": made[kind].title, "phase": phase, "position": position}
+        {"id": made[kind].pk, "kind": kind, "title": made[kind].title, "phase": phase, "position": position,
+         "translations": {}}
         for kind, phase, position in (("poll", "open", 1), ("scale", "open", 2), ("brainstorm", "draft", 3),
                                       ("words", "open", 4))
-    ] + [{"id": open_room["draft_poll"], "kind": "poll", "title": "Ciornă", "phase": "draft", "position": 9}]
+    ] + [{"id": open_room["draft_poll"], "kind": "poll", "title": "Ciornă", "phase": "draft", "position": 9,
+            "translations": {}}]
     assert snapshot["current_activity"] == made["poll"].pk
     view = snapshot["activity"]
     assert (view["id"], view["kind"], view["phase"]) == (made["poll"].pk, "poll", "open")

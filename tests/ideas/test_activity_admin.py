@@ -380,6 +380,61 @@ def test_editing_the_current_activity_shows_phones_its_new_wording(
     assert [a["title"] for a in run["activities"]][1] == "Cât de greu este azi…"
 
 
+def test_a_facilitator_words_an_activity_in_other_languages_and_the_room_gets_them(
+    client, facilitator, workshop, monkeypatch, django_capture_on_commit_callbacks
+):
+    show = run_of_show(set_phase(workshop, "open"), current="poll")
+    poll = show["poll"]
+    published = []
+    monkeypatch.setattr("ideas.realtime.publish", lambda workshop_id, event: published.append((workshop_id, event)))
+    monkeypatch.setattr("ideas.realtime.tallies_changed", lambda workshop_id: None)
+    client.force_login(facilitator)
+    form = page_text(client.get(reverse("activities:edit", args=[poll.pk])))
+    # The workshop speaks Romanian: its title and prompt are the activity's own; the other two
+    # languages each get theirs.
+    assert 'name="title_ru"' in form and 'name="prompt_en"' in form and 'name="title_ro"' not in form
+    options = [(o.pk, o.text, False) for o in poll.options.all()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("activities:edit", args=[poll.pk]), activity_post(
+            workshop, kind="poll", title="Din ce raion veniți?", position=1, options=options,
+            title_ru="  Из какого вы района?  ", prompt_ru="", title_en="", prompt_en="Pick one",
+            title_ro="ignored: the workshop's own language",
+        ))
+
+    assert response.status_code == 302
+    poll.refresh_from_db()
+    assert poll.translations == {"ru": {"title": "Из какого вы района?", "prompt": ""},
+                                 "en": {"title": "", "prompt": "Pick one"}}
+    [(_room, event), (_room2, run)] = published
+    assert event["activity"]["translations"]["ru"]["title"] == "Из какого вы района?"
+    assert run["activities"][0]["translations"] == poll.translations
+    # Shown again, the form holds them; emptied, a language's wording is gone.
+    form = page_text(client.get(reverse("activities:edit", args=[poll.pk])))
+    assert 'value="Из какого вы района?"' in form
+    client.post(reverse("activities:edit", args=[poll.pk]), activity_post(
+        workshop, kind="poll", title="Din ce raion veniți?", position=1, options=options,
+        title_ru="", prompt_ru="", title_en="", prompt_en="Pick one",
+    ))
+    poll.refresh_from_db()
+    assert poll.translations == {"en": {"title": "", "prompt": "Pick one"}}
+
+
+def test_a_too_long_translated_title_is_refused_and_nothing_changes(client, facilitator, workshop, show):
+    poll = show["poll"]
+    client.force_login(facilitator)
+    before = stored()
+    response = client.post(reverse("activities:edit", args=[poll.pk]), activity_post(
+        workshop, kind="poll", title=poll.title, position=1,
+        options=[(o.pk, o.text, False) for o in poll.options.all()], title_ru="я" * (Activity.MAX_TITLE + 1),
+    ))
+    assert response.status_code == 200
+    assert "Ensure this value has at most 200 characters" in page_text(response)
+    assert stored() == before
+    poll.refresh_from_db()
+    assert poll.translations == {}
+
+
 # Delete
 
 

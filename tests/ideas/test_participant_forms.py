@@ -101,6 +101,24 @@ def test_posting_an_idea_stores_it_with_its_tags_and_says_so(workshop):
     assert "Formular  mai scurt\npe hârtie" in idea_item(page, idea.pk)
 
 
+def test_an_idea_goes_to_the_brainstorm_its_form_was_drawn_for_should_the_room_move_on(workshop):
+    set_phase(workshop, "ideas")
+    problems = Activity.objects.create(workshop=workshop, position=1, kind="brainstorm", title="Probleme",
+                                       is_current=True, phase="ideas")
+    solutions = Activity.objects.create(workshop=workshop, position=2, kind="brainstorm", title="Soluții",
+                                        phase="ideas")
+    client, _ = joined(workshop)
+    form = element(client.get("/w/LIVE23/").content.decode(), "idea-form")
+    assert f'<input type="hidden" name="activity" value="{problems.pk}">' in form
+    # The facilitator moves the room to the solutions while the phone's form is still open.
+    Activity.objects.filter(pk=problems.pk).update(is_current=False)
+    Activity.objects.filter(pk=solutions.pk).update(is_current=True)
+
+    sent(client, workshop, {"action": "idea.post", "text": "Coadă lungă la ghișeu", "activity": str(problems.pk)},
+         anchor="compose")
+    assert Idea.objects.get(text="Coadă lungă la ghișeu").activity_id == problems.pk
+
+
 def test_the_forms_carry_the_csrf_token_a_strict_client_needs(workshop, room_ideas):
     client, _ = joined(workshop)
     strict = Client(enforce_csrf_checks=True)
@@ -246,6 +264,8 @@ def test_a_phone_that_has_not_joined_is_sent_to_join_first(workshop, room_ideas)
     {"action": "vote.cast"},
     {"action": "idea.post", "text": ""},
     {"action": "idea.post", "text": "x", "tags": [f"t{n}" for n in range(9)]},
+    {"action": "idea.post", "text": "x", "activity": "nope"},
+    {"action": "idea.post", "text": "x", "activity": "424242"},
     {"action": "launch.rockets"},
     {"action": "poll.answer", "activity": "nope", "options": ["1"]},
     {"action": "scale.rate", "activity": "1", "statement-x": "9"},

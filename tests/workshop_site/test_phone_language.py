@@ -94,3 +94,29 @@ async def test_the_live_socket_answers_in_the_phones_language(tree, headers, exp
     with translation.override(expected):
         assert error["message"] == str(UnknownType.default_message)
     await socket.disconnect()
+
+
+def test_a_phone_and_the_wall_show_the_activity_in_the_readers_language_where_it_was_translated(room, facilitator):
+    from ideas.models import Activity
+    from tests.ideas.factories import run_of_show
+
+    room.phase = "open"
+    room.save()
+    poll = run_of_show(room, current="poll")["poll"]
+    Activity.objects.filter(pk=poll.pk).update(
+        prompt="Alegeți raionul", translations={"ru": {"title": "Из какого вы района?", "prompt": ""}})
+    screens = {}
+    for language in ("ru", "ro", "en"):
+        phone = Client(HTTP_ACCEPT_LANGUAGE=language)
+        assert phone.post("/w/LIMBA1/", {"display_name": "Ana", "role": "citizen"}).status_code == 302
+        screens[language] = phone.get("/w/LIMBA1/").content.decode()
+    # Russian: the translated title, and the Romanian prompt (none was translated).
+    assert '<h2 class="act-title">Из какого вы района?</h2>' in screens["ru"]
+    assert '<p class="act-prompt">Alegeți raionul</p>' in screens["ru"]
+    # Romanian, its own; English, not translated: the activity's own.
+    assert '<h2 class="act-title">Din ce raion veniți?</h2>' in screens["ro"]
+    assert '<h2 class="act-title">Din ce raion veniți?</h2>' in screens["en"]
+    wall = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    wall.force_login(facilitator)
+    html = wall.get("/w/LIMBA1/screen/").content.decode()
+    assert "Из какого вы района?</h1>" in html

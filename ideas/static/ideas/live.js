@@ -127,6 +127,16 @@
     }
     return before !== null ? before : first;
   }
+  /* An activity worded for this page's reader: its title and prompt in the page's language where
+     the facilitator translated them (`translations`), its own otherwise; as the server's
+     `in_language` does for the pages it draws. */
+  var LANG = (document.documentElement.lang || '').toLowerCase();
+  function worded(a) {
+    var w = a && a.translations && a.translations[LANG];
+    if (w && w.title) a.title = w.title;
+    if (w && w.prompt) a.prompt = w.prompt;
+    return a;
+  }
   Room.prototype = {
     rule: function (phase) { return !this.blind || phase === 'results' || phase === 'closed'; },
     joined: function () { return this.me.participant != null; },
@@ -150,8 +160,8 @@
       for (i = 0; i < list.length; i++) this.add(list[i]);
       this.me = { participant: me.participant, dots_left: me.dots_left || 0, votes: {}, table: me.table || null };
       for (k in me.votes || {}) if (has(me.votes, k)) this.me.votes[k] = me.votes[k];
-      this.activities = s.activities || [];
-      this.activity = s.activity || null;
+      this.activities = (s.activities || []).map(worded);
+      this.activity = s.activity ? worded(s.activity) : null;
       this.board = boardOf(this.activities, s.current_activity);
       this.answers = me.answers || {};
       if (typeof s.online === 'number') this.online = s.online;
@@ -245,7 +255,7 @@
         tally: function (m) { r.tally(m); render('tally'); },
         activity: function (m) {
           if (!m.activity) return;
-          var another = r.moved(m.activity), v = m.activity;
+          var another = r.moved(worded(m.activity)), v = m.activity;
           /* The room's brainstorm edited to run by table, or no longer: it shows other ideas. */
           if (v.kind === 'brainstorm' && v.id === r.board && typeof v.by_table === 'boolean' && v.by_table !== r.byTable) {
             r.byTable = v.by_table;
@@ -256,7 +266,7 @@
         },
         activities: function (m) {
           if (!m.activities) return;
-          var another = r.listed(m.activities); /* e.g. a brainstorm added before the current poll */
+          var another = r.listed(m.activities.map(worded)); /* e.g. a brainstorm added before the current poll */
           render('activities');
           return another ? 'sync' : undefined;
         },

@@ -187,7 +187,8 @@ window.AtelierLive.livePage(function (page) {
     posting = true;
     submit.setAttribute('aria-disabled', 'true');
     setText(status, t('sending'));
-    page.live.send('idea.post', { text: body, tags: tags }).then(function (ack) {
+    /* For the brainstorm it was written for, should it wait offline while the room moves on. */
+    page.live.send('idea.post', room.board != null ? { text: body, tags: tags, activity: room.board } : { text: body, tags: tags }).then(function (ack) {
       done();
       if (ack.idea) { room.add(ack.idea); page.schedule(); }
       text.value = '';
