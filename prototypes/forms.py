@@ -4,7 +4,7 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from workshop_site.offices.forms import offices_one_per_family
+from workshop_site.offices.forms import offices_one_per_family, services_one_per_family
 
 from .models import Hotspot, MapKind, Screen
 
@@ -98,12 +98,19 @@ HotspotFormSet = modelformset_factory(
 class PrototypeForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Each office once, not its Romanian and its Russian page.
+        # Each office and the service once, not their Romanian and their Russian copies.
         offices_one_per_family(self.fields["offices"])
+        if "service" in self.fields:
+            services_one_per_family(self.fields["service"])
 
 
 class ServiceMapForm(WagtailAdminModelForm):
     """A to-be step may replace only as-is steps of the same service."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "service" in self.fields:
+            services_one_per_family(self.fields["service"])
 
     def clean(self):
         data = super().clean()

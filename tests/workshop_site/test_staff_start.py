@@ -9,6 +9,7 @@ from django.urls import reverse
 from wagtail.models import Locale
 from wagtail.users.models import UserProfile
 
+from prototypes.models import Prototype
 from tests.factories import OfficePageFactory, ServiceFactory, WorkshopPageFactory
 from workshop_site.workshops.models import WorkshopPage
 
@@ -118,3 +119,49 @@ def test_a_russian_page_of_an_office_is_no_valid_choice(facilitator, tree, offic
     with pytest.raises(ValidationError):
         field.clean([str(russian.pk)])
     assert list(field.clean([str(tree["rezina"].pk)])) == [tree["rezina"]]
+
+
+@pytest.mark.parametrize(("language", "name"), [("ro", "Indemnizația de maternitate"),
+                                                ("ru", "Пособие по материнству")])
+def test_the_service_chooser_lists_each_service_once_in_the_readers_language(
+        client, facilitator, tree, language, name):
+    profile = UserProfile.get_for_user(facilitator)
+    profile.preferred_language = language
+    profile.save()
+    service = ServiceFactory(name="Indemnizația de maternitate")
+    russian = service.copy_for_translation(Locale.objects.get(language_code="ru"))
+    russian.name = "Пособие по материнству"
+    russian.save()
+    client.force_login(facilitator)
+    for view in ("choose", "choose_results"):
+        answer = client.get(reverse(f"wagtailsnippetchoosers_offices_service:{view}"))
+        html = answer.json()["html"] if view == "choose" else answer.content.decode()
+        rows = BeautifulSoup(html, "html.parser").select("a[data-chooser-modal-choice]")
+        # One service, not its two copies: the Romanian one, which prototypes and maps point at.
+        assert [(row.get_text(strip=True), row["href"].rstrip("/").rsplit("/", 1)[-1]) for row in rows] == [
+            (name, str(service.pk))]
+
+
+def test_a_prototype_cannot_point_at_a_services_translation(facilitator, tree):
+    service = ServiceFactory()
+    russian = service.copy_for_translation(Locale.objects.get(language_code="ru"))
+    russian.save()
+    form_class = Prototype.snippet_viewset.get_edit_handler().get_form_class()
+    field = form_class(for_user=facilitator).fields["service"]
+    with pytest.raises(ValidationError):
+        field.clean(str(russian.pk))
+    assert field.clean(str(service.pk)) == service
+
+
+def test_the_page_tree_names_each_languages_home(client, facilitator, tree, offices_in_two_languages):
+    """The root's children are the home in Romanian and its Russian copy, both titled
+    "Atelier": the admin's tree says which is which."""
+    profile = UserProfile.get_for_user(facilitator)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(facilitator)
+    root = tree["home"].get_parent()
+    html = client.get(reverse("wagtailadmin_explore", args=[root.pk])).content.decode()
+    rows = BeautifulSoup(html, "html.parser").select("td.title .title-wrapper a")
+    titles = [a.get_text(" ", strip=True) for a in rows]
+    assert titles == ["Atelier (Romanian)", "Atelier (Russian)"]  # in the reader's (English) words

@@ -19,6 +19,11 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
+    def get_admin_display_title(self):
+        """The admin's page tree has a home per language, all titled "Atelier": each says its
+        language ("Atelier (Русский)")."""
+        return f"{super().get_admin_display_title()} ({self.locale.get_display_name()})"
+
     def get_context(self, request, *args, **kwargs):
         from workshop_site.core.i18n import canonical, canonical_pages, localized
         from workshop_site.offices.models import OfficePage
