@@ -1,4 +1,5 @@
-"""CPU per step of the live path, in process, with no server and no network: what one vote, one
+"""CPU per step of the live path, in process, with no server and no network: what one join
+(the join page and the join API call, through Django's middleware: `join_ms`), one vote, one
 poll answer (a changed one, `answer_ms`; a first one, `first_answer_ms`), one socket connect and
 one tally frame cost the server's single database thread.
 
@@ -114,7 +115,20 @@ def measure(repeat: int) -> dict:
         participant_id = participant_id_for(SessionStore(session.session_key), workshop.pk)
         selectors.snapshot(workshop, participant_id=participant_id, sees_tallies=False)
 
+    from django.test import Client
+
+    def join():
+        # A phone joining through Django's whole request path, middleware included: the join
+        # page (for its CSRF cookie), then `POST /api/workshops/<code>/participants`, as
+        # bench/loadgen.py's phones do before they open their socket.
+        phone = Client(enforce_csrf_checks=True, HTTP_HOST="localhost")
+        assert phone.get("/w/BENCHR/").status_code == 200
+        joined = phone.post("/api/workshops/BENCHR/participants", {"display_name": "Ana", "role": "citizen"},
+                            content_type="application/json", HTTP_X_CSRFTOKEN=phone.cookies["csrftoken"].value)
+        assert joined.status_code == 201, joined.content[:300]
+
     return {
+        "join_ms": round(batches(join, max(repeat // 3, 10)), 3),
         "vote_ms": round(batches(vote, repeat), 3),
         "answer_ms": round(batches(answer, repeat), 3),
         "first_answer_ms": round(batches(first_answer, repeat), 3),

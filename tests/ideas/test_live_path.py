@@ -14,8 +14,10 @@ from wagtail.models import ReferenceIndex
 
 from ideas import realtime, selectors, services
 from ideas.models import Idea, Participant
+from tests.factories import WorkshopPageFactory
 from workshop_site.core.compiled import CompiledRead
 from workshop_site.core.errors import NotFound
+from workshop_site.workshops.models import WorkshopPage
 
 from .conftest import set_phase
 from .factories import IdeaFactory
@@ -45,6 +47,33 @@ def test_a_compiled_read_refuses_a_build_whose_parameters_differ():
     read = CompiledRead(lambda pk, hidden: Idea.objects.filter(pk=pk, hidden=hidden).values_list("pk"))
     with pytest.raises(ValueError, match="not the parameters it was built with"):
         read.first(1, False)
+
+
+def test_a_room_found_by_its_code_is_the_page_the_orm_loads(workshop, tree, django_assert_num_queries):
+    """Contract of `CompiledInstances` (the join code lookup every phone's first request and
+    socket make): the instance is the ORM's, field by field, with its locale cached; should an
+    upgrade of Django or Wagtail change how a page is made from its row, this fails."""
+    workshop.agenda = [("item", {"title": "Deschidere", "duration_minutes": 30})]
+    workshop.save_revision().publish()
+    orm = WorkshopPage.objects.select_related("locale").get(pk=workshop.pk)
+    with django_assert_num_queries(1):
+        found = WorkshopPage.find_by_code(workshop.join_code.lower())
+        assert found.locale.language_code == orm.locale.language_code  # no second query
+        assert found.room is found  # a page in the default language is its own room: no query
+    assert type(found) is WorkshopPage and not found._state.adding and found._state.db == "default"
+    for field in WorkshopPage._meta.concrete_fields:
+        ours, theirs = getattr(found, field.attname), getattr(orm, field.attname)
+        if field.name == "agenda":
+            assert ours.get_prep_value() == theirs.get_prep_value() and ours[0].value["title"] == "Deschidere"
+        else:
+            assert ours == theirs, field.name
+    assert found.specific is found and found.url == orm.url
+    # A second workshop: the second call runs the SQL the first built, with its own code.
+    other = WorkshopPageFactory(parent=tree["workshop_index"], join_code="OTHER2", slug="alt")
+    assert WorkshopPage.find_by_code("OTHER2").pk == other.pk
+    assert WorkshopPage.find_by_code("0THER2").pk == other.pk  # 0 typed for O
+    other.unpublish()
+    assert WorkshopPage.find_by_code("OTHER2") is None
 
 
 def test_a_vote_on_an_id_no_column_can_hold_is_not_found(workshop, participant):

@@ -56,3 +56,33 @@ class CompiledRead:
         if converters:
             rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
+
+
+class CompiledInstances(CompiledRead):
+    """A `CompiledRead` whose rows are `model` instances, made as the ORM makes a queryset's
+    (`Model.from_db`, every concrete field loaded), with the object of the foreign key
+    `related` cached on each, as `select_related` caches it, holding only `related_fields`
+    (the rest deferred). `build(*params)` returns the queryset of `model`, without
+    `values_list`. A contract test (tests/ideas/test_live_path.py) compares its instances with
+    the ORM's, field by field."""
+
+    def __init__(self, model, build: Callable[..., QuerySet], *, related: str, related_fields: tuple[str, ...],
+                 suffix: str = ""):
+        self.model = model
+        self.attnames = [field.attname for field in model._meta.concrete_fields]
+        self.related_field = model._meta.get_field(related)
+        self.related_names = [self.related_field.target_field.attname, *related_fields]
+        extra = [f"{related}__{name}" for name in related_fields]
+        super().__init__(lambda *params: build(*params).values_list(*self.attnames, *extra), suffix=suffix)
+
+    def instances(self, *params, using: str = "default") -> list:
+        found = []
+        width = len(self.attnames)
+        for row in self.all(*params, using=using):
+            instance = self.model.from_db(using, self.attnames, row[:width])
+            key = getattr(instance, self.related_field.attname)
+            if key is not None:
+                related = self.related_field.related_model.from_db(using, self.related_names, (key, *row[width:]))
+                self.related_field.set_cached_value(instance, related)
+            found.append(instance)
+        return found

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -15,6 +16,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from workshop_site.core.compiled import CompiledInstances
 from workshop_site.core.i18n import canonical, localized
 from workshop_site.core.models import BasePage
 from workshop_site.core.sections import WORKSHOP_PAGE_SECTIONS, sections_context
@@ -209,7 +211,10 @@ class WorkshopPage(BasePage):
         variants = lookup_variants(raw_code)
         if not variants:
             return None
-        found = {w.join_code: w for w in cls.objects.live().filter(join_code__in=variants).select_related("locale")}
+        # Every phone's first request and socket ask this: SQL built once (core.compiled), for
+        # three codes (the variants, the first repeated to fill up).
+        padded = (variants + [variants[0]] * 3)[:3]
+        found = {w.join_code: w for w in _LIVE_ROOMS_BY_CODE.instances(*padded)}
         for code in variants:
             if code in found:
                 return found[code].room
@@ -238,3 +243,13 @@ def workshops_by_time(workshops) -> dict:
         "upcoming_workshops": sorted(upcoming, key=lambda w: w.starts_at),
         "past_workshops": sorted(past, key=lambda w: w.starts_at, reverse=True),
     }
+
+
+# WorkshopPage.find_by_code: the live pages with one of three join codes, each with its locale's
+# language code (which `canonical` reads) as `select_related("locale")` would give it.
+_LIVE_ROOMS_BY_CODE = CompiledInstances(
+    WorkshopPage,
+    lambda a, b, c: WorkshopPage.objects.filter(Q(join_code=a) | Q(join_code=b) | Q(join_code=c))
+    .filter(live=True).order_by(),
+    related="locale", related_fields=("language_code",),
+)
