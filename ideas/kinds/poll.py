@@ -127,6 +127,14 @@ def _answer_message(participant_id: int, message: dict) -> dict:
     return {"activity": message.get("activity"), "options": chosen}
 
 
+# Every snapshot of a phone reads its answers: SQL built once. A person answers only their own
+# workshop's activities, so all of them are read and the ones asked for kept.
+_CHOSEN_BY = CompiledRead(
+    lambda participant_id: PollAnswer.options.through.objects.filter(pollanswer__participant_id=participant_id)
+    .order_by("polloption__sort_order", "polloption_id").values_list("pollanswer__activity_id", "polloption_id")
+)
+
+
 class Poll(Kind):
     def view(self, activity: ActivityRow) -> dict:
         options = PollOption.objects.filter(activity_id=activity.id).order_by("sort_order", "pk")
@@ -143,11 +151,10 @@ class Poll(Kind):
 
     def answers_of(self, participant_id: int, activity_ids: list[int]) -> dict[int, list[int]]:
         mine: dict[int, list[int]] = {}
-        rows = PollAnswer.options.through.objects.filter(
-            pollanswer__participant_id=participant_id, pollanswer__activity_id__in=activity_ids
-        ).order_by("polloption__sort_order", "polloption_id").values_list("pollanswer__activity_id", "polloption_id")
-        for activity_id, option_id in rows:
-            mine.setdefault(activity_id, []).append(option_id)
+        wanted = set(activity_ids)
+        for activity_id, option_id in _CHOSEN_BY.all(participant_id):
+            if activity_id in wanted:
+                mine.setdefault(activity_id, []).append(option_id)
         return mine
 
     def results_of(self, activities: list[ActivityRow]) -> dict[int, dict[str | None, dict]]:

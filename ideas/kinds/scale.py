@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from workshop_site.core.compiled import CompiledRead
 from workshop_site.core.errors import NotFound
 
 from .. import realtime
@@ -76,6 +77,13 @@ def mean(distribution: list[int]) -> float | None:
     return round(sum((LOW + i) * n for i, n in enumerate(distribution)) / total, 2)
 
 
+# A phone's snapshot reads its ratings (SQL built once; all of its workshop's, as poll.py's).
+_RATED_BY = CompiledRead(
+    lambda participant_id: ScaleRating.objects.filter(participant_id=participant_id).order_by()
+    .values_list("activity_id", "statement_id", "value")
+)
+
+
 class Scale(Kind):
     def view(self, activity: ActivityRow) -> dict:
         statements = ScaleStatement.objects.filter(activity_id=activity.id).order_by("sort_order", "pk")
@@ -89,10 +97,10 @@ class Scale(Kind):
 
     def answers_of(self, participant_id: int, activity_ids: list[int]) -> dict[int, dict[str, int]]:
         mine: dict[int, dict[str, int]] = {}
-        rows = ScaleRating.objects.filter(participant_id=participant_id, activity_id__in=activity_ids) \
-            .order_by().values_list("activity_id", "statement_id", "value")
-        for activity_id, statement_id, value in rows:
-            mine.setdefault(activity_id, {})[str(statement_id)] = value
+        wanted = set(activity_ids)
+        for activity_id, statement_id, value in _RATED_BY.all(participant_id):
+            if activity_id in wanted:
+                mine.setdefault(activity_id, {})[str(statement_id)] = value
         return mine
 
     def results_of(self, activities: list[ActivityRow]) -> dict[int, dict[str | None, dict]]:
