@@ -121,5 +121,5 @@ def test_a_phone_and_the_wall_show_the_activity_in_the_readers_language_where_it
     html = wall.get("/w/LIMBA1/screen/").content.decode()
     assert "Из какого вы района?</h1>" in html
     results = wall.get("/w/LIMBA1/results/").content.decode()
-    assert '<a href="#activity-%d">Из какого вы района?</a>' % poll.pk in results
+    assert f'<a href="#activity-{poll.pk}">Из какого вы района?</a>' in results
     assert "Din ce raion veniți?" not in results
