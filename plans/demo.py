@@ -92,4 +92,27 @@ def _seed_plans(demo) -> None:
                     Milestone.objects.create(item=item, title=milestone, done=done, sort_order=n)
             ItemUpdate.objects.create(item=item, user=demo.users.get("facilitator"), changes={"created": [None, title]},
                                       note="Adăugat la atelierul de lansare.")
+            _backdate(item, team_user, start=start, due=due)
     demo.note("action plans")
+
+
+# The plans were agreed this many days before today, a little before their first item started.
+AGREED = 310
+
+
+def _backdate(item: ActionItem, team_user, *, start: int, due: int) -> None:
+    """The item's history as the team would have kept it since the plan was agreed: created
+    then, started on its start day, and (when done) done on its due day; so the office page's
+    "items done over time" has a past to draw. Written as the history is (field: [before,
+    after]), dated after the fact: `created` is set when a row is added."""
+    now = timezone.now()
+    ActionItem.objects.filter(pk=item.pk).update(created=now - dt.timedelta(days=AGREED))
+    item.updates.update(created=now - dt.timedelta(days=AGREED))
+    steps = []
+    if item.status != "not_started":
+        steps.append((start, {"status": ["not_started", "in_progress"]}))
+    if item.status in ("done", "blocked"):
+        steps.append((due if item.status == "done" else (start + due) // 2, {"status": ["in_progress", item.status]}))
+    for day, changes in steps:
+        update = ItemUpdate.objects.create(item=item, user=team_user, changes=changes)
+        ItemUpdate.objects.filter(pk=update.pk).update(created=now + dt.timedelta(days=day))

@@ -68,9 +68,21 @@ def plans_editable_by(user, offices) -> list[ActionPlan]:
     return [plan for plan in plans if user.has_perm("plans.change_plan", plan)]
 
 
-def plan_summary(plan: ActionPlan, today: dt.date | None = None) -> dict:
+# A status's badge, in the shared stylesheet's tones (static/css/atelier.css).
+STATUS_TONES = {ItemStatus.DONE: "ok", ItemStatus.BLOCKED: "warn", ItemStatus.IN_PROGRESS: "info"}
+
+
+def status_tone(status: str) -> str:
+    return STATUS_TONES.get(status, "")
+
+
+def plan_summary(plan: ActionPlan, today: dt.date | None = None, changes: dict | None = None) -> dict:
+    """A plan as the office page shows it. `changes` are its items' status changes
+    (`status_changes`, read once for every plan of the page); without them, read here."""
     today = today or timezone.localdate()
     items = list(plan.items.all())
+    if changes is None:
+        changes = status_changes([item.pk for item in items])
     counts = Counter(item.status for item in items)
     labels = dict(ItemStatus.choices)  # once, not get_status_display() per item
     return {
@@ -79,7 +91,7 @@ def plan_summary(plan: ActionPlan, today: dt.date | None = None) -> dict:
         "items": [
             {
                 "item": item, "progress": item_progress(item), "overdue": item.is_overdue(today),
-                "status_label": labels.get(item.status, item.status),
+                "status_label": labels.get(item.status, item.status), "tone": status_tone(item.status),
             }
             for item in items
         ],
@@ -87,6 +99,7 @@ def plan_summary(plan: ActionPlan, today: dt.date | None = None) -> dict:
         "overdue": sum(1 for item in items if item.is_overdue(today)),
         "counts": [(status, label, counts.get(status, 0)) for status, label in ItemStatus.choices],
         "timeline": timeline(items, today),
+        "done_chart": done_chart(done_series(items, changes), today),
     }
 
 
@@ -113,6 +126,74 @@ def timeline(items: list[ActionItem], today: dt.date) -> dict | None:
         })
     today_x = x(today) if first <= today <= last else None
     return {"bars": bars, "first": first, "last": last, "today_x": today_x}
+
+
+def status_changes(item_ids=None) -> dict[int, list[tuple[dt.date, str, str]]]:
+    """The status changes of these items (of every item when None) from their history, oldest
+    first, as (day, before, after) in the local calendar: one query, whatever the number of
+    items and updates."""
+    found: dict[int, list[tuple[dt.date, str, str]]] = {}
+    updates = ItemUpdate.objects.filter(changes__has_key="status")
+    if item_ids is not None:
+        updates = updates.filter(item_id__in=item_ids)
+    updates = updates.order_by("created", "pk").values_list("item_id", "created", "changes")
+    for item_id, created, changes in updates:
+        before, after = changes["status"]
+        found.setdefault(item_id, []).append((timezone.localdate(created), before, after))
+    return found
+
+
+def done_series(items, changes: dict[int, list[tuple[dt.date, str, str]]]) -> list[dict]:
+    """How many of the items were done, day by day, from their history: one point for each day
+    the figures changed, from the day the first item was created. An item counts from its
+    creation with the status it had before its first recorded change (or its status now, when it
+    never changed); a dropped item does not count while dropped, as in the plan's progress.
+    `items` need `pk`, `created` and `status`; `changes` is `status_changes`' answer."""
+    events: list[tuple[dt.date, int, int, str]] = []  # (day, order, item, status)
+    for item in items:
+        history = changes.get(item.pk, [])
+        born = timezone.localdate(item.created)
+        if history:
+            born = min(born, history[0][0])
+        events.append((born, 0, item.pk, history[0][1] if history else item.status))
+        events += [(day, 1, item.pk, after) for day, _before, after in history]
+    status: dict[int, str] = {}
+    points: list[dict] = []
+    events.sort(key=lambda event: event[:2])
+    for n, (day, _order, pk, after) in enumerate(events):
+        status[pk] = after
+        if n + 1 < len(events) and events[n + 1][0] == day:
+            continue  # the day's figures are those at its end
+        counted = sum(1 for value in status.values() if value != ItemStatus.DROPPED)
+        done = sum(1 for value in status.values() if value == ItemStatus.DONE)
+        if points and (points[-1]["done"], points[-1]["counted"]) == (done, counted):
+            continue
+        points.append({"day": day, "done": done, "counted": counted,
+                       "share": round(100 * done / counted) if counted else 0})
+    return points
+
+
+def done_chart(points: list[dict], today: dt.date) -> dict | None:
+    """`done_series` as a step line from its first day to today, in 0–1000 (days) by 0–100
+    (100 − share, SVG's y grows downwards) units: the path of the line, the area under it,
+    and the points for the chart's table."""
+    if not points:
+        return None
+    first = points[0]["day"]
+    last = max(today, points[-1]["day"])
+    span = max((last - first).days, 1)
+
+    def x(day: dt.date) -> str:
+        return f"{1000 * (day - first).days / span:.1f}".removesuffix(".0")
+
+    path = f"M0 {100 - points[0]['share']}"
+    for point in points[1:]:
+        path += f"H{x(point['day'])}V{100 - point['share']}"
+    path += "H1000"
+    return {
+        "points": points, "first": first, "last": last, "path": path, "area": f"{path}V100H0Z",
+        "now": points[-1],
+    }
 
 
 def origins(item: ActionItem) -> list[dict]:
@@ -237,6 +318,7 @@ def offices_overview(today: dt.date | None = None) -> list[dict]:
     items_by_office: dict[int, list[ActionItem]] = {}
     for item in ActionItem.objects.select_related("plan").prefetch_related("milestones"):
         items_by_office.setdefault(item.plan.office_id, []).append(item)
+    changes = status_changes()
     last_updates = dict(
         ItemUpdate.objects.values("item__plan__office_id").annotate(last=Max("created")).values_list("item__plan__office_id", "last")
     )
@@ -250,5 +332,6 @@ def offices_overview(today: dt.date | None = None) -> list[dict]:
             "overdue": sum(1 for i in items if i.is_overdue(today)),
             "done": sum(1 for i in items if i.status == ItemStatus.DONE),
             "last_update": last_updates.get(office.pk),
+            "done_chart": done_chart(done_series(items, changes), today),
         })
     return rows

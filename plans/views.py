@@ -25,6 +25,7 @@ from .selectors import (
     offices_overview,
     origin_links,
     plans_for_office,
+    status_tone,
 )
 
 
@@ -56,7 +57,7 @@ def item_detail(request, item_id: int):
     return render(request, "plans/item_detail.html", {
         "item": item, "plan": item.plan, "office": item.plan.office, "progress": item_progress(item),
         "overdue": item.is_overdue(), "origins": origin_links(item, user=request.user), "history": history(item), "form": form,
-        "can_edit": can_edit,
+        "can_edit": can_edit, "tone": status_tone(item.status),
     }, status=400 if form is not None and form.is_bound and form.errors else 200)
 
 
@@ -92,7 +93,8 @@ def overview(request):
     """Facilitators compare all offices at a glance: progress, overdue, last update."""
     if not is_facilitator(request.user):
         raise PermissionDenied
-    return render(request, "plans/overview.html", {"rows": offices_overview()})
+    rows = offices_overview()
+    return render(request, "plans/overview.html", {"rows": rows, "charted": any(row["done_chart"] for row in rows)})
 
 
 @require_POST

@@ -27,6 +27,7 @@ from .selectors import (
     plan_summary,
     plans_editable_by,
     plans_for_office,
+    status_changes,
 )
 from .services import MAX_TABLE_TOP
 
@@ -141,9 +142,10 @@ def office_plans_section(request, page):
     """The office's plans the visitor may read, each as a summary with progress, counts and
     timeline. Plans point at the office's canonical page; a translation shows the same."""
     plans = plans_for_office(canonical(page), user=request.user, with_origins=False)
+    changes = status_changes([item.pk for plan in plans for item in plan.items.all()])  # one query for all
     return Section(
         "plans/includes/office_plans.html",
-        {"plans": [plan_summary(plan) for plan in plans]},
+        {"plans": [plan_summary(plan, changes=changes) for plan in plans]},
         stylesheets=("plans/plans.css",),
     )
 

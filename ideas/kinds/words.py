@@ -2,7 +2,6 @@
 how many people gave it. The same word counts once per person whatever its case and
 diacritics ("Acte", "acte", "ACTE"; "școală", "scoala"), and a facilitator can hide a word."""
 
-import math
 import unicodedata
 
 from django.db import transaction
@@ -27,6 +26,7 @@ from .base import (
     answerable,
     by_group,
     group_columns,
+    percent,
     register,
 )
 
@@ -171,10 +171,12 @@ class Words(Kind):
         return rows
 
     def chart(self, figures: dict) -> dict:
-        """Each word with a size from 1 to 5 by how many people gave it, the most given 5."""
-        most = max((word["count"] for word in figures["words"]), default=0)
-        return {**figures, "words": [{**word, "size": max(1, math.ceil(5 * word["count"] / most))}
-                                     for word in figures["words"]]}
+        """Each word with the share of those who answered that gave it (its bar's width)."""
+        people = figures["respondents"]
+        return {**figures, "words": [
+            {**word, "share": 100 * word["count"] / people if people else 0, "width": percent(word["count"], people)}
+            for word in figures["words"]
+        ]}
 
 
 register(Words(

@@ -18,7 +18,7 @@ def test_home_then_an_office_then_a_workshop(live_server_url, page):
     page.get_by_role("link", name="BCIS Rezina").click()
     page.wait_for_url("**/birouri/rezina/")
     assert page.locator("h1").inner_text() == "BCIS Rezina"
-    assert page.get_by_role("cell", name="Casa Teritorială de Asigurări Sociale Rezina").is_visible()
+    assert page.get_by_role("rowheader", name="Casa Teritorială de Asigurări Sociale Rezina").is_visible()
 
     page.get_by_role("link", name="Echipa mobilă: serviciul livrat pe loc, în sat").first.click()
     page.wait_for_url("**/ateliere/echipa-mobila/")

@@ -19,8 +19,10 @@ from django.utils.translation import gettext, ngettext
 from openpyxl import load_workbook
 
 from ideas.kinds import KINDS
-from ideas.models import Activity
+from ideas.kinds.words import word_key
+from ideas.models import Activity, WordEntry
 from tests.api.rooms import answered_room, set_activity_phase
+from tests.ideas.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +66,12 @@ def panels(markup: str) -> dict[str, str]:
         start = markup.index(">", markup.index(f'data-role="{role}"')) + 1
         found[role] = visible_text(markup[start: markup.index("</section>", start)])
     return found
+
+
+def panels_markup(markup: str, role: str) -> str:
+    """The markup of one role's panel."""
+    start = markup.index(f'data-role="{role}"')
+    return markup[start: markup.index("</section>", start)]
 
 
 def ro(message: str, **values) -> str:
@@ -141,14 +149,46 @@ def test_a_scale_shows_each_statements_distribution_and_mean(room):
         assert gettext("No ratings yet.") in by_role["office_staff"]
 
 
-def test_a_word_cloud_lists_its_words_sized_by_how_many_gave_them(room):
+BAR = re.compile(r'<span class="chart-label">([^<]+)</span>\s*<span class="chart-figure">([^<]+)</span>\s*'
+                 r'<span class="chart-track" aria-hidden="true"><span class="chart-fill pct-(\d+)"></span>')
+
+
+def test_a_word_cloud_draws_its_words_as_bars_for_everyone_and_by_role(room):
+    """Four people answered: "acte" from three, "rapid" from two (a citizen and the office's
+    staff member), "online" from one; each bar as wide as its share of those four, its count
+    and share written beside it."""
     markup = section(results_page(), f"activity-{room['words'].pk}")
-    words = re.findall(r'<li class="word s(\d)">([^<]+) <span class="word-count">(\d+)</span>', markup)
-    everyone = words[:3]
-    assert [(text.casefold(), int(count)) for _size, text, count in everyone] == [("acte", 3), ("rapid", 2),
-                                                                                  ("online", 1)]
-    assert [int(size) for size, _text, _count in everyone] == [5, 4, 2]
-    assert "rapid 1" in panels(markup)["office_staff"]
+    everyone, roles = markup.split('<div class="role-grid">')
+
+    def bars(html: str) -> list[tuple]:
+        return [(label.casefold(), figure, int(width)) for label, figure, width in BAR.findall(html)]
+
+    def figure(count, share):
+        return ro("%(count)s (%(share)s%%)", count=count, share=share)
+
+    assert bars(everyone) == [("acte", figure(3, 75), 75), ("rapid", figure(2, 50), 50), ("online", figure(1, 25), 25)]
+    by_role = panels(markup)
+    assert f"rapid {figure(1, 100)}" in by_role["office_staff"]
+    assert f"{figure(2, 100)}" in by_role["citizen"] and f"rapid {figure(1, 50)}" in by_role["citizen"]
+    assert "rapid" not in by_role["provider"]
+    # The bars are drawn by classes, their numbers are text.
+    assert "pct-100" in roles and "style=" not in markup
+
+
+def test_a_word_cloud_lists_the_words_past_its_bars_in_a_line(workshop):
+    """Ten bars for everyone, five in a role's panel; the others follow as text, with counts."""
+    room = answered_room(workshop)
+    for n in range(12):  # twelve more citizens, a word each (given while the cloud was open)
+        WordEntry.objects.create(participant=ParticipantFactory(workshop=workshop, role="citizen"),
+                                 activity=room["words"], text=f"cuvânt{n:02}", key=word_key(f"cuvânt{n:02}"))
+    markup = section(results_page(), f"activity-{room['words'].pk}")
+    everyone, _roles = markup.split('<div class="role-grid">')
+    assert len(BAR.findall(everyone)) == 10
+    assert len(BAR.findall(panels_markup(markup, "citizen"))) == 5
+    rest = visible_text(re.search(r'<p class="word-rest">(.*?)</p>', everyone, re.S).group(1))
+    # 15 words, ten of them in bars: "acte", "rapid", then the ones given once by their text
+    # ("Online" before "cuvânt00", as written).
+    assert rest == f"{ro('Also said:')} cuvânt07 (1), cuvânt08 (1), cuvânt09 (1), cuvânt10 (1), cuvânt11 (1)"
 
 
 def test_the_brainstorm_shows_its_ranking_and_the_ideas_each_role_voted_for(room):

@@ -29,7 +29,7 @@ def rows_of(response) -> dict[int, dict]:
     for idea_id, cells in re.findall(r'<tr[^>]* data-idea-id="(\d+)"[^>]*>(.*?)</tr>', table_of(response), re.S):
         channel = dict(re.findall(r'data-channel="(\w+)">(\d+)<', cells))
         rows[int(idea_id)] = {
-            "rank": int(re.search(r'<td class="num">(\d+)</td>', cells).group(1)),
+            "rank": int(re.search(r'<td class="num"[^>]*>(\d+)</td>', cells).group(1)),
             "text": re.search(r'<td class="idea-cell">(.*?)</td>', cells, re.S).group(1),
             "tags": re.findall(r'<span class="tag">([^<]*)</span>', cells),
             "votes": int(re.search(r'<span class="bar-num">(\d+)</span>', cells).group(1)),
