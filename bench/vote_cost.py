@@ -117,11 +117,13 @@ def measure(repeat: int) -> dict:
 
     from django.test import Client
 
+    phone = Client(enforce_csrf_checks=True, HTTP_HOST="localhost")  # one handler, as one daphne has
+
     def join():
         # A phone joining through Django's whole request path, middleware included: the join
         # page (for its CSRF cookie), then `POST /api/workshops/<code>/participants`, as
-        # bench/loadgen.py's phones do before they open their socket.
-        phone = Client(enforce_csrf_checks=True, HTTP_HOST="localhost")
+        # bench/loadgen.py's phones do before they open their socket. Each a new browser.
+        phone.cookies.clear()
         assert phone.get("/w/BENCHR/").status_code == 200
         joined = phone.post("/api/workshops/BENCHR/participants", {"display_name": "Ana", "role": "citizen"},
                             content_type="application/json", HTTP_X_CSRFTOKEN=phone.cookies["csrftoken"].value)
