@@ -54,6 +54,9 @@ def _facilitator(browser, url, language):
     page.locator("#id_password").fill("atelier-demo")
     page.locator("button[type=submit]").click()
     page.wait_for_url("**/w/DEMO29/present/")
+    # Its socket's snapshot is in (the count of people online shows): a control pressed before
+    # is refused as offline (seen once in CI, on PostgreSQL).
+    page.wait_for_selector("#online-count:not([hidden])")
     return page
 
 
