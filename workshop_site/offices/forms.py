@@ -12,7 +12,7 @@ from workshop_site.core.i18n import (
 from .models import OfficePage, Service
 
 
-class OfficeChoiceIterator(ModelChoiceIterator):
+class FamilyChoiceIterator(ModelChoiceIterator):
     """One choice per translation family. Its value is the family's canonical page (or
     object), which workshops, prototypes and plans point at (so a saved choice shows as chosen
     whatever the reader's language); its label is the live translation's in the reader's
@@ -33,7 +33,7 @@ class OfficeChoiceIterator(ModelChoiceIterator):
             yield (ModelChoiceIteratorValue(self.field.prepare_value(canonical), canonical), self.label(translation))
 
 
-class ServiceChoiceIterator(OfficeChoiceIterator):
+class ServiceChoiceIterator(FamilyChoiceIterator):
     localize = staticmethod(localized_objects)
 
     def label(self, translation) -> str:
@@ -43,7 +43,7 @@ class ServiceChoiceIterator(OfficeChoiceIterator):
 def offices_one_per_family(field, offices=None) -> None:
     """Make a form's office field (single or multiple choice) offer each office once: the
     canonical pages among `offices` (default: every office)."""
-    field.iterator = OfficeChoiceIterator
+    field.iterator = FamilyChoiceIterator
     # Setting the queryset hands the widget its choices, through the iterator set above.
     field.queryset = canonical_pages(OfficePage.objects.all() if offices is None else offices)
 
