@@ -289,8 +289,10 @@ class RoomRelay:
     async def _leave_group(self) -> None:
         await asyncio.wait(self.tasks, timeout=10)
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._send_presence(0), timeout=5)
-            await asyncio.wait_for(self.layer.group_discard(self.group, self.channel), timeout=5)
+            async with asyncio.timeout(5):
+                await self._send_presence(0)
+            async with asyncio.timeout(5):
+                await self.layer.group_discard(self.group, self.channel)
 
     # sockets
     def register(self, socket: RoomSocket, *, full: bool, table: int | None = None) -> int:
@@ -325,7 +327,7 @@ class RoomRelay:
 
     # channel layer → queue
     async def _receive_loop(self) -> None:
-        while True:
+        while not self.stopped:
             if self.layer_down:
                 await self._rejoin()
             try:
@@ -361,7 +363,8 @@ class RoomRelay:
         local sockets once, and wait a moment."""
         if not self.layer_down:
             try:
-                await asyncio.wait_for(self.layer.group_add(self.group, self.channel), timeout=5)
+                async with asyncio.timeout(5):
+                    await self.layer.group_add(self.group, self.channel)
                 await asyncio.sleep(LAYER_RETRY_SECONDS)
                 return
             except asyncio.CancelledError:
@@ -397,7 +400,7 @@ class RoomRelay:
 
     # queue → sockets
     async def _fanout_loop(self) -> None:
-        while True:
+        while not self.stopped:
             await self.wakeup.wait()
             self.wakeup.clear()
             while self.events or self.pending_tally is not None:
@@ -487,7 +490,7 @@ class RoomRelay:
 
     # who may stay
     async def _revalidate_loop(self) -> None:
-        while True:
+        while not self.stopped:
             await asyncio.sleep(REVALIDATE_INTERVAL)
             sockets = list(self.sockets)
             try:
@@ -507,7 +510,7 @@ class RoomRelay:
     # presence across processes
     async def _presence_loop(self) -> None:
         last_beat = 0.0
-        while True:
+        while not self.stopped:
             await asyncio.sleep(PRESENCE_INTERVAL)
             now = time.monotonic()
             if self.presence_dirty or now - last_beat > PRESENCE_TTL / 3:
@@ -524,8 +527,11 @@ class RoomRelay:
         stay deaf while its votes are still acknowledged (found by bench/)."""
         if self.layer_down:
             return
+        # asyncio.timeout, never wait_for: Python 3.11's wait_for swallows a cancellation that
+        # comes as the call answers, and the stopped relay's loop would run on for ever.
         try:
-            await asyncio.wait_for(self.layer.group_add(self.group, self.channel), timeout=5)
+            async with asyncio.timeout(5):
+                await self.layer.group_add(self.group, self.channel)
         except asyncio.CancelledError:
             raise
         except Exception:
