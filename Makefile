@@ -50,8 +50,14 @@ run: demo ## Serve the demo with daphne on 127.0.0.1:$(PORT)
 	@echo ""
 	$(BIN)/daphne -b 127.0.0.1 -p $(PORT) workshop_site.asgi:application
 
+# The tests that share nothing but their database run on every core (a test database and
+# Redis prefix per process); the browser and fault tests after them, one at a time (each starts
+# its own daphne, Chromium or redis-server, and two at once on two cores make their waits flaky).
+SERIAL_TESTS := tests/browser tests/faults
+
 test: install-dev messages ## Run the whole suite (browser tests included when Chromium is there)
-	DJANGO_SETTINGS_MODULE=workshop_site.settings.test $(BIN)/python -m pytest
+	DJANGO_SETTINGS_MODULE=workshop_site.settings.test $(BIN)/python -m pytest -n auto $(SERIAL_TESTS:%=--ignore=%)
+	DJANGO_SETTINGS_MODULE=workshop_site.settings.test $(BIN)/python -m pytest $(SERIAL_TESTS)
 
 # The edit-run loop: no real browser, no fault injection with server processes, no upgrade of
 # an old database. `make test` (and CI) still run everything.

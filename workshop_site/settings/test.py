@@ -2,6 +2,8 @@
 browser tests runs in another process and must see it), and whatever DATABASE_URL /
 REDIS_URL say, so `.ci/run` repeats the suite on PostgreSQL + Redis."""
 
+import os
+
 from .base import *
 
 DEBUG = False
@@ -22,8 +24,14 @@ WHITENOISE_AUTOREFRESH = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-atelier.sqlite3")}
+# Parallel test processes (pytest-xdist's gw0, gw1, ...) each have their own database, so each
+# gets its own keys and channel groups on a shared Redis too: room 1 of one process is not
+# room 1 of the other, and one's rate limits are not the other's.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Keep test keys apart from a running demo's.
-    CACHES["default"]["KEY_PREFIX"] = "atelier-test"
+    CACHES["default"]["KEY_PREFIX"] = f"atelier-test{_WORKER}"
+if "CONFIG" in CHANNEL_LAYERS["default"] and _WORKER:
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += f"-{_WORKER}"
 
 LOGGING["root"]["level"] = "WARNING"
