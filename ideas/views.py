@@ -32,7 +32,7 @@ from workshop_site.core.exports import csv_response, xlsx_response
 from workshop_site.core.ratelimit import CACHE_ERRORS
 from workshop_site.workshops.models import Phase, WorkshopPage
 
-from . import exports, phone, selectors, services, throttle
+from . import exports, join_page, phone, selectors, services, throttle
 from .errors import NotJoined
 from .forms import (
     CodeForm,
@@ -168,7 +168,8 @@ def participant(request, workshop: WorkshopPage):
         context.update(phone.screen(context["initial_state"], list(messages.get_messages(request))),
                        form_ref=secrets.token_urlsafe(9))
         return render(request, "ideas/participant.html", context)
-    form = JoinForm(request.POST if request.method == "POST" else None, tables=selectors.table_choices(workshop.pk))
+    tables = selectors.table_choices(workshop.pk)
+    form = JoinForm(request.POST if request.method == "POST" else None, tables=tables)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -184,8 +185,13 @@ def participant(request, workshop: WorkshopPage):
                 return redirect(f"/w/{workshop.join_code}/")
         status = 400
     rules = selectors.joining_rules(workshop.pk)
-    return render(request, "ideas/participant_join.html",
-                  {"workshop": workshop, "form": form, "joinable": rules is not None and rules.open}, status=status)
+    context = {"workshop": workshop, "form": form, "joinable": rules is not None and rules.open}
+    if status == 200 and join_page.first_visit(request):
+        return join_page.join_page(request, context, shows=(
+            context["joinable"], tables, workshop.title_for_reader, workshop.phase, workshop.live,
+            workshop.search_description, workshop.introduction, workshop.last_published_at,
+        ))
+    return render(request, join_page.TEMPLATE, context, status=status)
 
 
 # A form's `ref` (one per page drawn): with its action and anchor, the ref of its write.

@@ -83,4 +83,8 @@ def _fresh_local_cache():
         from wagtail.models import Site
 
         Site.clear_site_root_paths_cache()
+    # The join pages a process keeps (by room id, like the local cache above).
+    from ideas import join_page
+
+    join_page.forget()
     yield
