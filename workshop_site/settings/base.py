@@ -160,6 +160,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Database sessions without the `exists` query before each new one (workshop_site/core/sessions.py).
+SESSION_ENGINE = "workshop_site.core.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 # Participants join without an account; a workshop cycle lasts weeks, not hours.
