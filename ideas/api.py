@@ -387,7 +387,7 @@ def join(request, code: Code, payload: JoinIn):
     remember_participant(request.session, participant)
     return Status(201, {
         "id": participant.pk, "workshop": workshop.join_code, "display_name": participant.display_name,
-        "role": participant.role, "dots_left": _dots_left(workshop, [participant])[participant.pk],
+        "role": participant.role, "dots_left": selectors.newcomers_dots(workshop),
         "table": participant.table.slug if participant.table else None,
     })
 

@@ -138,6 +138,12 @@ def joining_rules(workshop_id: int) -> JoiningRules | None:
     return JoiningRules(open=bool(live) and joinable(phase, show_goes_on=bool(show_goes_on)), dots=dots)
 
 
+def newcomers_dots(workshop) -> int:
+    """The dots of someone who just joined `workshop` (the page as just read): the room's
+    brainstorm's whole budget, none spent yet. One query."""
+    return board_of(activity_rows(workshop.pk), workshop).dots
+
+
 def dots_left(board: Board, participant_ids: list[int]) -> dict[int, int]:
     """Each participant's dots left on the board: a brainstorm's budget (all its dots before a
     first one placed), or a board's `Participant.dots_left`."""

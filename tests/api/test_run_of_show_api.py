@@ -327,3 +327,24 @@ def test_the_schema_types_every_kinds_results_and_view_by_its_kind(openapi):
     assert {"activities", "current_activity", "activity"} <= set(snapshot["required"])
     assert "answers" in schemas["MeState"]["required"]
     assert set(schemas["RankedIdea"]["required"]) >= {"activity"}
+
+
+def test_a_newcomer_is_told_the_dots_of_the_rooms_brainstorm_as_the_state_counts_them(workshop, openapi):
+    """The join answer's `dots_left` is the room's brainstorm's budget (not the page's 3), the
+    figure the snapshot then gives the same browser."""
+    made = run_of_show(workshop)
+    Activity.objects.filter(pk=made["brainstorm"].pk).update(dots_per_participant=5)
+    workshop.refresh_from_db()
+    phone = Client()
+    joined = phone.post("/api/workshops/LIVE23/participants", {"display_name": "Ana", "role": "citizen"},
+                        content_type="application/json")
+    assert joined.status_code == 201
+    conforms(openapi, "ParticipantOut", joined.json())
+    assert joined.json()["dots_left"] == 5
+    assert phone.get("/api/workshops/LIVE23/state").json()["me"]["dots_left"] == 5
+    # On the poll, the room's brainstorm is still that one: the same 5.
+    Activity.objects.filter(workshop=workshop).update(is_current=False)
+    Activity.objects.filter(pk=made["poll"].pk).update(is_current=True, phase="open")
+    other = Client().post("/api/workshops/LIVE23/participants", {"display_name": "Ion", "role": "provider"},
+                          content_type="application/json")
+    assert other.json()["dots_left"] == 5
