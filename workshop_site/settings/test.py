@@ -3,8 +3,20 @@ browser tests runs in another process and must see it), and whatever DATABASE_UR
 REDIS_URL say, so `.ci/run` repeats the suite on PostgreSQL + Redis."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
-from .base import *
+# Parallel test processes (pytest-xdist's gw0, gw1, ...) each have their own test database, and
+# each gets its own Redis database too (the next numbers after REDIS_URL's): a test's
+# `cache.clear()` flushes its whole Redis database, channel groups included, and must not empty
+# another process's in the middle of a test. Set before the settings read it, so this process's
+# checks and the servers it starts use the same one.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw") and os.environ.get("REDIS_URL", "").strip():
+    _url = urlsplit(os.environ["REDIS_URL"].strip())
+    _base = int(_url.path.strip("/") or 0)
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{(_base + 1 + int(_WORKER[2:])) % 16}"))
+
+from .base import *  # noqa: E402
 
 DEBUG = False
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and media live here
@@ -24,14 +36,8 @@ WHITENOISE_AUTOREFRESH = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-atelier.sqlite3")}
-# Parallel test processes (pytest-xdist's gw0, gw1, ...) each have their own database, so each
-# gets its own keys and channel groups on a shared Redis too: room 1 of one process is not
-# room 1 of the other, and one's rate limits are not the other's.
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Keep test keys apart from a running demo's.
-    CACHES["default"]["KEY_PREFIX"] = f"atelier-test{_WORKER}"
-if "CONFIG" in CHANNEL_LAYERS["default"] and _WORKER:
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += f"-{_WORKER}"
+    CACHES["default"]["KEY_PREFIX"] = "atelier-test"
 
 LOGGING["root"]["level"] = "WARNING"
