@@ -1,3 +1,7 @@
+import asyncio
+import asyncio.runners
+import io
+
 import pytest
 
 from tests.factories import (
@@ -88,3 +92,29 @@ def _fresh_local_cache():
 
     join_page.forget()
     yield
+
+
+# A task that ignores its cancellation makes asyncio wait for it for ever when a test's event
+# loop closes (asyncio.Runner.close), and the whole run hangs with no word of which task (seen
+# twice on PostgreSQL + Redis). Here each test's loop gives its tasks 30 s to end after the
+# cancellation, then names those that did not, with their stacks (in the run's warnings).
+_cancel_all_tasks = asyncio.runners._cancel_all_tasks
+
+
+def _cancel_all_tasks_or_name_those_that_hang(loop):
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        _done, pending = loop.run_until_complete(asyncio.wait(tasks, timeout=30))
+        if pending:
+            said = io.StringIO()
+            for task in pending:
+                said.write(f"\n{task!r}\n")
+                task.print_stack(file=said)
+                asyncio.tasks._unregister_task(task)
+            raise RuntimeError(f"{len(pending)} task(s) ignored their cancellation:{said.getvalue()}")
+    _cancel_all_tasks(loop)
+
+
+asyncio.runners._cancel_all_tasks = _cancel_all_tasks_or_name_those_that_hang
