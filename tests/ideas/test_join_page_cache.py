@@ -7,7 +7,9 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from ideas.models import Table
 
@@ -86,3 +88,24 @@ def test_an_address_with_a_query_is_its_own_page(workshop):
     assert 'value="/w/LIVE23/?from=%3Cb%3Eqr"' in odd and "<b>qr" not in odd
     _response, plain = visit(Client())
     assert "from=" not in plain
+
+
+def test_a_phones_join_reads_the_room_in_a_fixed_few_queries(workshop):
+    """What each phone of a join storm costs the database (bench/RESULTS.md, issue #21): the
+    page (the room, its tables, whether it is open; no session yet), then the join call (the
+    room, who is joining and the rules, the new person, their dots, their new session)."""
+    Table.objects.create(workshop=workshop, name="Rezina", slug="rezina")
+    phone = Client()
+    with CaptureQueriesContext(connection) as page:
+        visit(phone)
+    with CaptureQueriesContext(connection) as call:
+        joined = phone.post("/api/workshops/LIVE23/participants",
+                            {"display_name": "Ana", "role": "citizen", "table": "rezina"}, content_type="application/json")
+    assert joined.status_code == 201
+    def statements(captured):  # the transactions' savepoints aside
+        return [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+    assert len(statements(page)) == 3
+    assert len(statements(call)) == 6
+    assert [sql.split(" ", 2)[:2] for sql in statements(call) if not sql.startswith("SELECT")] == [
+        ["INSERT", "INTO"], ["INSERT", "INTO"]]  # the person and their session, nothing else written
