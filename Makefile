@@ -50,8 +50,8 @@ run: demo ## Serve the demo with daphne on 127.0.0.1:$(PORT)
 	@echo ""
 	$(BIN)/daphne -b 127.0.0.1 -p $(PORT) workshop_site.asgi:application
 
-# The tests that share nothing but their database run on every core (a test database and
-# Redis prefix per process); the browser and fault tests after them, one at a time (each starts
+# The tests that share nothing but their database run on every core (a test database and a
+# Redis database per process); the browser and fault tests after them, one at a time (each starts
 # its own daphne, Chromium or redis-server, and two at once on two cores make their waits flaky).
 SERIAL_TESTS := tests/browser tests/faults
 
