@@ -1,4 +1,4 @@
-"""Django's ASGI handler with one database thread per process.
+"""Django's ASGI handler with one database thread per process, and one hop into it a request.
 
 Django's own handler gives every HTTP request a fresh thread for its sync code
 (`ThreadSensitiveContext`), and each thread opens its own database connection:
@@ -11,12 +11,27 @@ Here the requests' sync code runs in the same single thread as the live sockets'
 (Channels' `database_sync_to_async`): one connection per process, kept open. The cost: a slow
 request (a large export) delays that process's other requests and its rooms' votes while it
 runs; scale out with more processes for more concurrency.
+
+The middleware chain is built synchronous and entered once. Built for ASGI, Django's chain is
+async down to the view, and every sync piece in it is a thread hop: each `MiddlewareMixin`'s
+`process_request` and `process_response` (four middleware below the first function middleware),
+the function middleware (sync only) back to the event loop through `async_to_sync`, the view.
+Under a join storm those hops (a wake-up of the event loop each, `call_soon_threadsafe`) were a
+fifth of daphne's CPU (bench/RESULTS.md, session 10). Built as WSGI builds it, the chain and the
+view run in one call on the database thread. What this relies on (Django's `load_middleware`
+and `get_response_async` awaiting `_middleware_chain`) is checked by
+tests/workshop_site/test_asgi_handler.py, which counts the hops of a request.
 """
 
+from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 
 
 class OneDatabaseThreadASGIHandler(ASGIHandler):
+    def load_middleware(self, is_async=False):
+        super().load_middleware(is_async=False)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
