@@ -36,6 +36,22 @@ the installed versions, and the consumer falls back to the ASGI send when a poin
   Under TLS the transport is Twisted's TLS wrapper, which keeps no such buffer: frames still
   take the short path, but the backlog is not measured (`measures_backlog` is False).
 
+- Twisted, the same class and `tcp.Connection`: the kernel socket is `socket`, and a transport
+  is writable while `connected` and neither `disconnecting` nor `_writeDisconnected`.
+- autobahn, the protocol: it has nothing of its own queued while `send_queue` is empty and
+  `send_state` is `SEND_STATE_GROUND` (not inside a message), and it compresses nothing while
+  `_perMessageCompress` is None (daphne offers no permessage-deflate).
+
+The short path (`write` with the frame built): a room frame is one unmasked WebSocket text frame
+whose bytes are the same for every socket, so they are built once per frame (`text_frame`) and
+handed to the kernel with one `send` when nothing is queued before them. Through autobahn and
+Twisted each socket cost a frame built again, a write buffered, the socket registered with epoll,
+a later writable event with Twisted's logging context around it, the send, and the socket
+unregistered: three system calls and some twenty Python calls where one call does.
+A frame the kernel does not take whole goes, the rest of it, to Twisted's buffer as before, and
+so does every frame while anything is queued there (order kept); the backlog measure and the
+stuck-reader drop are unchanged. bench/RESULTS.md, session 10, has what it bought.
+
 Anywhere else (Channels' test communicator, another ASGI server) `wire_for` answers None.
 """
 
@@ -47,6 +63,21 @@ from daphne.ws_protocol import WebSocketProtocol
 _MAX_WRAPPERS = 5
 # Twisted's write buffer (FileDescriptor) and its abort (tcp._AbortingMixin).
 _BUFFER_ATTRIBUTES = ("dataBuffer", "offset", "_tempDataLen", "abortConnection")
+# What the short path reads of Twisted's TCP transport and of autobahn's protocol.
+_SOCKET_ATTRIBUTES = ("socket", "connected", "disconnecting", "_writeDisconnected")
+_PROTOCOL_ATTRIBUTES = ("send_queue", "send_state", "SEND_STATE_GROUND", "_perMessageCompress")
+
+
+@functools.lru_cache(maxsize=8)
+def text_frame(payload: bytes) -> bytes:
+    """`payload` as one final, unmasked WebSocket text frame (RFC 6455 5.2), as a server sends
+    it. Cached: a room's frame is the same bytes object for each of its sockets."""
+    length = len(payload)
+    if length < 126:
+        return bytes((0x81, length)) + payload
+    if length < 1 << 16:
+        return b"\x81\x7e" + length.to_bytes(2, "big") + payload
+    return b"\x81\x7f" + length.to_bytes(8, "big") + payload
 
 
 class DaphneSocketWire:
@@ -56,7 +87,7 @@ class DaphneSocketWire:
     and `pending_bytes()` to tell a reader that fell too far behind, then `abort()`s it. Each
     is a couple of attribute reads: they run once per frame per socket."""
 
-    __slots__ = ("_open", "_protocol", "_transport")
+    __slots__ = ("_direct", "_ground", "_open", "_protocol", "_transport")
 
     def __init__(self, protocol: WebSocketProtocol):
         self._protocol = protocol
@@ -64,6 +95,10 @@ class DaphneSocketWire:
         transport = protocol.transport
         measurable = all(hasattr(transport, name) for name in _BUFFER_ATTRIBUTES)
         self._transport = transport if measurable else None
+        direct = (measurable and all(hasattr(transport, name) for name in _SOCKET_ATTRIBUTES)
+                  and all(hasattr(protocol, name) for name in _PROTOCOL_ATTRIBUTES))
+        self._direct = transport if direct else None
+        self._ground = getattr(protocol, "SEND_STATE_GROUND", None)
 
     @property
     def measures_backlog(self) -> bool:
@@ -73,9 +108,34 @@ class DaphneSocketWire:
     def is_open(self) -> bool:
         return self._protocol.state == self._open
 
+    @property
+    def writes_directly(self) -> bool:
+        """Whether `write` can take the short path (False under TLS or when a piece it relies
+        on is missing: then every frame goes through autobahn's sendMessage)."""
+        return self._direct is not None
+
     def write(self, encoded: bytes) -> None:
         """One text frame of UTF-8 `encoded` bytes; only while `is_open()`."""
-        self._protocol.sendMessage(encoded, False)
+        transport, protocol = self._direct, self._protocol
+        if (transport is None or protocol.send_queue or protocol.send_state != self._ground
+                or protocol._perMessageCompress is not None):
+            protocol.sendMessage(encoded, False)
+            return
+        frame = text_frame(encoded)
+        if (transport._tempDataLen or len(transport.dataBuffer) != transport.offset or not transport.connected
+                or transport.disconnecting or transport._writeDisconnected):
+            transport.write(frame)  # behind what is queued, in order
+            return
+        try:
+            sent = transport.socket.send(frame)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            # A lost connection: Twisted's own write meets the same error and closes it.
+            transport.write(frame)
+            return
+        if sent < len(frame):
+            transport.write(frame[sent:])
 
     def pending_bytes(self) -> int:
         """Bytes written to the socket that the kernel has not taken yet."""

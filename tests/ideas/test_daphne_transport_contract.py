@@ -114,11 +114,15 @@ class _Reactor:
 
     def __init__(self):
         self.later = []
+        self.writers = []  # every addWriter: a transport asking to be told when it may write
 
     def addReader(self, reader):
         pass
 
-    removeReader = addWriter = removeWriter = addReader
+    removeReader = removeWriter = addReader
+
+    def addWriter(self, writer):
+        self.writers.append(writer)
 
     def callLater(self, delay, call, *args, **kwargs):
         self.later.append((call, args, kwargs))
@@ -302,6 +306,54 @@ async def test_abort_drops_the_connection_without_writing_what_is_buffered(daphn
     assert received == b""  # not even the 101 answer: the buffer was dropped
 
 
+async def test_a_room_frame_goes_to_the_kernel_at_once_when_nothing_is_queued(daphne_socket):
+    from ideas.daphne_transport import wire_for
+
+    connection = daphne_socket
+    wire = wire_for(connection.send)
+    assert wire.writes_directly, broken(
+        "the short path is off: Twisted's transport lacks socket, connected, disconnecting or _writeDisconnected, "
+        "or autobahn's protocol lacks send_queue, send_state, SEND_STATE_GROUND or _perMessageCompress")
+    assert connection.flush(0).startswith(b"HTTP/1.1 101")  # the handshake's answer, queued before
+    connection.reactor.writers.clear()
+    frame = b'{"type":"tally","seq":2,"votes":{"7":3}}'
+    wire.write(frame)
+    assert wire.pending_bytes() == 0 and connection.reactor.writers == [], (
+        "the frame was queued for the reactor, not sent: the short path did not run")
+    received = connection.receive(len(frame) + 2)  # no doWrite: the reactor was never asked
+    assert _frames(b"HTTP/1.1 101\r\n\r\n" + received) == [frame]
+
+
+async def test_what_the_kernel_does_not_take_is_queued_and_later_frames_keep_their_order(daphne_socket):
+    from ideas.daphne_transport import wire_for
+
+    connection = daphne_socket
+    wire = wire_for(connection.send)
+    connection.flush(0)
+    payloads = [b'"' + bytes([97 + n]) * 16382 + b'"' for n in range(6)]  # more than the socket buffers hold
+    wire.write(payloads[0])
+    queued = wire.pending_bytes()
+    framed = 16384 + 4  # a 16 KiB payload's frame: 4 bytes of header
+    assert 0 < queued < framed, broken(f"a frame the kernel took in part left {queued} bytes in Twisted's buffer")
+    for payload in payloads[1:]:
+        wire.write(payload)  # behind the queued rest: Twisted's buffer, in order
+    assert wire.pending_bytes() == queued + 5 * framed
+    received = connection.flush(queued + 5 * framed)
+    assert _frames(b"HTTP/1.1 101\r\n\r\n" + received) == payloads
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 70000])
+async def test_the_short_paths_frame_is_the_frame_autobahn_writes(daphne_socket, size):
+    from ideas.daphne_transport import text_frame
+
+    connection = daphne_socket
+    connection.flush(0)
+    payload = b'"' + b"x" * max(0, size - 2) + b'"' if size else b""
+    connection.protocol.sendMessage(payload, False)
+    assert connection.flush(len(payload) + 10) == text_frame(payload), broken(
+        f"autobahn's sendMessage writes a {size}-byte text frame differently from text_frame()")
+
+
 # --- a real daphne process ------------------------------------------------------------------------
 
 
@@ -321,7 +373,8 @@ def test_under_a_real_daphne_a_room_frame_reaches_the_client_through_the_wire(wo
 
     def wire_for(send):
         wire = real_wire_for(send)
-        record({"send": describe(send), "wire": wire is not None, "measures_backlog": bool(wire and wire.measures_backlog)})
+        record({"send": describe(send), "wire": wire is not None, "measures_backlog": bool(wire and wire.measures_backlog),
+                "writes_directly": bool(wire and wire.writes_directly)})
         return wire
 
     def write(self, encoded: bytes) -> None:
@@ -358,6 +411,7 @@ def test_under_a_real_daphne_a_room_frame_reaches_the_client_through_the_wire(wo
         assert connect["wire"], broken(f"under daphne, wire_for found no WebSocket protocol under {connect['send']}")
         assert connect["measures_backlog"], broken(
             "under daphne on TCP, the protocol's transport lacks Twisted's dataBuffer, offset, _tempDataLen or abortConnection")
+        assert connect["writes_directly"], broken("under daphne on TCP, the wire's short path is off")
     written = [r["write"] for r in records if "write" in r]
     assert presence in written  # the relay's frame went over the wire, and arrived as written
     assert snapshot not in written  # the snapshot took the ASGI send: the record tells them apart
