@@ -46,6 +46,11 @@ AUDIENCE = "_audience"
 MOVED_TO = "_moved_to"
 PRESENCE_INTERVAL = 1.0
 PRESENCE_TTL = 90.0
+# Presence frames a relay writes a second at most, over all its sockets: a room of 2,000 gets
+# its online count every 4 s, not every second. Every socket gets each presence frame (it
+# carries a seq) though only the screens show it; while a room filled, writing it every second
+# to each phone was a fifth of a join's cost (bench/RESULTS.md, session 10).
+PRESENCE_WRITES_PER_SECOND = 500
 # How often each relay asks whether its sockets' people are still signed in / in the room
 # (a logout, a deactivated account or a removal closes their sockets within this time).
 REVALIDATE_INTERVAL = 30.0
@@ -253,6 +258,9 @@ class RoomRelay:
         self.ready = asyncio.Event()
         self.presence: dict[str, tuple[int, float]] = {}
         self.presence_dirty = False
+        self.presence_due = False  # a presence frame waits for its turn (presence_gap)
+        self.presence_woken = False
+        self.last_presence_at = 0.0
         self.tasks: list[asyncio.Task] = []
         self.stopped = False
         # True while the channel layer cannot be reached: writes are refused (see the consumer)
@@ -395,6 +403,7 @@ class RoomRelay:
         self.seq += 1  # the gap
         self.event_seq = self.seq
         self.events.append({"type": "presence"})
+        self.last_presence_at = 0.0  # this presence frame shows the gap: now, not in its turn
         self.presence_dirty = True
         self.wakeup.set()
 
@@ -409,7 +418,8 @@ class RoomRelay:
                     if event.get("type") == "phase":  # (an `activity` frame is followed by one)
                         self.tallies_visible = bool(event.get("tallies_visible", self.tallies_visible))
                     if event.get("type") == "presence":
-                        event = {"type": "presence", "online": self.online}
+                        self.presence_due = True  # one frame for all, below
+                        continue
                     await self._fan_out(event)
                 else:
                     # At most one tally fan-out per TALLY_INTERVAL, whichever process's
@@ -422,6 +432,28 @@ class RoomRelay:
                     tally, self.pending_tally = self.pending_tally, None
                     self.last_tally_at = time.monotonic()
                     await self._fan_out_tally(tally)
+            if self.presence_due:
+                await self._fan_out_presence()
+
+    def presence_gap(self) -> float:
+        return PRESENCE_INTERVAL * max(1.0, len(self.sockets) / PRESENCE_WRITES_PER_SECOND)
+
+    async def _fan_out_presence(self) -> None:
+        """The online count, at most once per presence_gap(), whichever relays' presence
+        messages asked for it meanwhile (it is counted when written)."""
+        wait = self.last_presence_at + self.presence_gap() - time.monotonic()
+        if wait > 0:
+            if not self.presence_woken:
+                self.presence_woken = True
+                asyncio.get_running_loop().call_later(wait, self._presence_turn)
+            return
+        self.presence_due = False
+        self.last_presence_at = time.monotonic()
+        await self._fan_out({"type": "presence", "online": self.online})
+
+    def _presence_turn(self) -> None:
+        self.presence_woken = False
+        self.wakeup.set()
 
     async def _fan_out(self, event: dict) -> None:
         self.seq += 1

@@ -245,3 +245,36 @@ async def test_a_relay_fans_out_one_tally_per_interval_however_many_processes_se
     finally:
         relay.stop()
         realtime._relays.get(asyncio.get_running_loop(), {}).pop(987_655, None)
+
+
+async def test_a_full_room_gets_its_online_count_less_often_but_always_the_latest(monkeypatch):
+    import asyncio
+
+    # 4 sockets and at most 2 presence writes a second: one presence frame every 2 s.
+    monkeypatch.setattr(realtime, "PRESENCE_WRITES_PER_SECOND", 2)
+    relay = await realtime.relay_for(987_656, tallies_visible=True)
+    screens = [_Screen() for _ in range(4)]
+    for screen in screens:
+        relay.register(screen, full=False)
+    assert relay.presence_gap() == 2.0
+
+    def presence(screen):
+        return [f for f in screen.frames if f["type"] == "presence"]
+
+    try:
+        # Three other processes' relays say how many sockets each holds, one after the other.
+        for n, channel in enumerate(("a", "b", "c"), start=1):
+            await relay.layer.group_send(relay.group, {"type": "room.presence", "relay": channel, "count": n})
+            await asyncio.sleep(0.2)
+        first = presence(screens[0])
+        assert len(first) == 1  # the first at once; the others wait for the room's turn
+        await asyncio.sleep(2.2)
+        for screen in screens:
+            frames = presence(screen)
+            assert len(frames) == 2  # then one frame with the count as it is then: 4 + 1 + 2 + 3
+            assert frames[-1]["online"] == 10 and frames[-1]["seq"] > frames[0]["seq"]
+        relay.unregister(screens[3])
+        assert relay.presence_gap() == 1.5
+    finally:
+        relay.stop()
+        realtime._relays.get(asyncio.get_running_loop(), {}).pop(987_656, None)
