@@ -86,3 +86,54 @@ class CompiledInstances(CompiledRead):
                 self.related_field.set_cached_value(instance, related)
             found.append(instance)
         return found
+
+
+class CompiledInsert:
+    """An INSERT of one row of `model` (its concrete fields but an automatic primary key), its
+    SQL written by the ORM once per database, as `Model.objects.create` writes it. Each call
+    prepares its values as `Model.save` does (a field left out takes its default, `auto_now` and
+    `auto_now_add` the time now, then the field's `get_db_prep_save`), without building a model
+    instance or the statement: on the vote's path the ORM's `create` cost more than running it
+    (bench/RESULTS.md, session 10). Nothing is returned and no signal is sent: for rows
+    nothing listens to. A contract test (tests/ideas/test_compiled_insert.py) compares
+    its rows and SQL with the ORM's."""
+
+    def __init__(self, model):
+        self.model = model
+        self.fields = [field for field in model._meta.concrete_fields
+                       if not (field.primary_key and getattr(field, "db_returning", False))]
+        self.now_fields = {field.attname for field in self.fields
+                           if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)}
+        self.compiled: dict[tuple[str, str], str] = {}
+
+    def sql(self, using: str = "default") -> str:
+        connection = connections[using]
+        key = (using, connection.vendor)
+        if key not in self.compiled:
+            from django.db.models.sql import InsertQuery
+
+            query = InsertQuery(self.model)
+            query.insert_values(self.fields, [self.model()])  # a placeholder row: its SQL only
+            [(statement, _params)] = query.get_compiler(using=using).as_sql()
+            self.compiled[key] = statement
+        return self.compiled[key]
+
+    def insert(self, using: str = "default", **values) -> None:
+        from django.utils import timezone
+
+        connection = connections[using]
+        sql = self.sql(using)
+        now = timezone.now() if self.now_fields else None
+        params = []
+        for field in self.fields:
+            if field.attname in self.now_fields:
+                value = now
+            elif field.attname in values:
+                value = values.pop(field.attname)
+            else:
+                value = field.get_default()
+            params.append(field.get_db_prep_save(value, connection))
+        if values:
+            raise TypeError(f"{self.model.__name__} has no column {', '.join(values)}")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
