@@ -219,10 +219,12 @@ class RoomSocket(Protocol):
     def is_participant(self, participant_id: int) -> bool:
         """Is this a socket of that participant (closed when they are removed)?"""
 
+    @classmethod
     @abstractmethod
-    def still_allowed(self) -> bool:
-        """Is the person behind the socket still signed in and in the room? Asked every
-        REVALIDATE_INTERVAL from the database thread (it may read the database)."""
+    def still_allowed_all(cls, sockets: list["RoomSocket"]) -> list[bool]:
+        """For each of these sockets (all of this kind): is the person behind it still signed
+        in and in the room? Asked every REVALIDATE_INTERVAL from the database thread, for all
+        of a relay's sockets at once, so it can read the database once for them all."""
 
     @abstractmethod
     async def close_signed_out(self) -> None:
@@ -579,7 +581,13 @@ class RoomRelay:
 
 
 def _still_allowed(sockets: list[RoomSocket]) -> list[bool]:
-    return [socket.still_allowed() for socket in sockets]
+    by_kind: dict[type, list[RoomSocket]] = {}
+    for socket in sockets:
+        by_kind.setdefault(type(socket), []).append(socket)
+    allowed: dict[RoomSocket, bool] = {}
+    for kind, group in by_kind.items():
+        allowed.update(zip(group, kind.still_allowed_all(group), strict=True))
+    return [allowed[socket] for socket in sockets]
 
 
 _relays: dict[asyncio.AbstractEventLoop, dict[int, RoomRelay]] = {}

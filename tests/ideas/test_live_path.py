@@ -215,8 +215,9 @@ class _Screen(realtime.RoomSocket):
     def is_participant(self, participant_id: int) -> bool:
         return False
 
-    def still_allowed(self) -> bool:
-        return True
+    @classmethod
+    def still_allowed_all(cls, sockets) -> list[bool]:
+        return [True] * len(sockets)
 
     async def close_signed_out(self) -> None:
         pass
