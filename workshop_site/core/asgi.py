@@ -15,10 +15,12 @@ runs; scale out with more processes for more concurrency.
 The middleware chain is built synchronous and entered once. Built for ASGI, Django's chain is
 async down to the view, and every sync piece in it is a thread hop: each `MiddlewareMixin`'s
 `process_request` and `process_response` (four middleware below the first function middleware),
-the function middleware (sync only) back to the event loop through `async_to_sync`, the view.
-Under a join storm those hops (a wake-up of the event loop each, `call_soon_threadsafe`) were a
-fifth of daphne's CPU (bench/RESULTS.md, session 10). Built as WSGI builds it, the chain and the
-view run in one call on the database thread. What this relies on (Django's `load_middleware`
+the function middleware (sync only) back to the event loop through `async_to_sync`, the view:
+twelve crossings a request, each a wake-up of the other side. Built as WSGI builds it, the chain
+and the view run in one call on the database thread: three crossings (with Django's
+`request_started` signal and the response's close). In single runs of a 2,000-phone join it did
+not shorten the join measurably (bench/RESULTS.md, session 10); it is kept because each request
+does less and the chain is the one WSGI runs. What this relies on (Django's `load_middleware`
 and `get_response_async` awaiting `_middleware_chain`) is checked by
 tests/workshop_site/test_asgi_handler.py, which counts the hops of a request.
 """
